@@ -1,0 +1,58 @@
+// A loopback emulator of fal's HTTP protocol (queue, storage upload, result files) that really
+// edits: see README "The local emulator". Used by tests, `omnicut emulator` and `edit --local`.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace omnicut::emulator {
+
+// Faults chosen per run. The SPEC string form (for `omnicut emulator --faults SPEC`) is a comma
+// list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3".
+struct Faults {
+  int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
+  int status_errors = 0;        // the next N status reads answer 500/503
+  bool drop_upload = false;     // the first upload PUT drops the connection half-way
+  bool drop_download = false;   // the first file GET drops the connection half-way
+  int slow_ms = 0;              // every response is delayed this long
+  bool fail_job = false;        // jobs end COMPLETED with error; the result GET answers 500
+  int queue_polls = 0;          // a job stays IN_QUEUE for this many status reads
+};
+Faults parse_faults(const std::string& spec);  // throws omnicut::Error(usage)
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;                 // 0 picks a free port
+  Faults faults;
+  std::string storage_dir;      // where uploads and results live; empty = a private temp dir
+  bool require_key = true;      // 401 without "Authorization: Key ..."
+  bool access_log = false;      // one line per request on stdout
+};
+
+struct Stats {
+  int submissions = 0;          // accepted queue submits
+  int uploads = 0;              // completed storage uploads
+  std::vector<std::string> video_urls;  // video_url of every accepted submit, in order
+};
+
+class Emulator {
+ public:
+  explicit Emulator(Options options);
+  ~Emulator();                  // stops the server
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  void start();                 // returns once it listens; throws omnicut::Error on failure
+  void stop();
+  int port() const;
+  std::string url() const;      // "http://127.0.0.1:PORT"
+  Stats stats() const;
+  void set_faults(const Faults& faults);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace omnicut::emulator
