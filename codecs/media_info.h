@@ -28,6 +28,7 @@ struct VideoInfo {
   int display_height = 0;
   double fps = 0;                 // average rate from packet timestamps
   bool vfr = false;               // packet durations vary beyond timestamp rounding
+  double peak_fps = 0;            // 1 / shortest frame interval (= fps when constant)
   std::string pix_fmt;            // e.g. "yuv420p", "yuv420p10le"
   int bit_depth = 8;
   std::string color_range;        // "tv", "pc" or "unknown"
