@@ -9,6 +9,7 @@
 
 #include "codecs/media_info.h"
 #include "codecs/transcode.h"
+#include "common/error.h"
 #include "pipeline/endpoints.h"
 
 namespace omnicut {
@@ -32,12 +33,15 @@ struct PrepPlan {
   Verdict verdict = Verdict::needs_prep;
   std::vector<std::string> actions;  // what prep will do, plain words ("rotate 90° and mirror")
   std::string unusable_reason;     // why the verdict is unusable; "" otherwise
+  ErrorKind unusable_kind = ErrorKind::unsupported;  // too_long when only the length is wrong
   bool video_complies = false;     // the video stream could be copied as it is (range aside)
   bool audio_complies = false;     // the kept audio stream could be copied (true when none)
   std::string copy_blocker;        // why a stream copy is impossible, "" if possible
   double range_start = 0, range_end = 0;  // seconds from the file's first frame
   int segments_needed = 1;         // segments of at most max_duration covering the range
-  int display_width = 0, display_height = 0;  // the source's upright display size
+  // The source's upright display size: width stretched by the SAR (height kept), then rotated.
+  // Geometry::crop is in these coordinates.
+  int display_width = 0, display_height = 0;
 };
 
 // The plan for `prep`. Throws Error(unsupported) when the file is unusable, Error(too_long) when
