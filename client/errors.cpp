@@ -1,0 +1,90 @@
+#include "client/errors.h"
+
+#include <nlohmann/json.hpp>
+
+namespace omnicut::client {
+namespace {
+
+std::string one_line(std::string text, size_t max = 300) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  auto b = text.find_first_not_of(' ');
+  if (b == std::string::npos) return "";
+  text = text.substr(b, text.find_last_not_of(' ') - b + 1);
+  if (text.size() > max) text = text.substr(0, max) + "...";
+  return text;
+}
+
+// A 422 detail item: {"loc": ["body", "video_url"], "msg": "..."} -> "video_url: ...".
+std::string describe_detail_item(const nlohmann::json& item) {
+  if (item.is_string()) return item.get<std::string>();
+  if (!item.is_object()) return item.dump();
+  std::string field;
+  if (auto loc = item.find("loc"); loc != item.end() && loc->is_array()) {
+    for (const auto& part : *loc) {
+      if (part.is_string() && part.get<std::string>() == "body" && field.empty()) continue;
+      if (!field.empty()) field += ".";
+      field += part.is_string() ? part.get<std::string>() : part.dump();
+    }
+  }
+  std::string msg = item.value("msg", item.value("message", std::string()));
+  if (msg.empty()) msg = item.dump();
+  return field.empty() ? msg : field + ": " + msg;
+}
+
+std::string describe_detail(const nlohmann::json& detail) {
+  if (detail.is_string()) return detail.get<std::string>();
+  if (detail.is_array()) {
+    std::string out;
+    for (const auto& item : detail) out += (out.empty() ? "" : "; ") + describe_detail_item(item);
+    return out;
+  }
+  if (detail.is_object()) return describe_detail_item(detail);
+  return detail.dump();
+}
+
+std::string with_body(const std::string& what, const std::string& body) {
+  return body.empty() ? what : what + ": " + body;
+}
+
+}  // namespace
+
+std::string describe_error_body(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_discarded() && j.is_object()) {
+    if (auto d = j.find("detail"); d != j.end() && !d->is_null()) return one_line(describe_detail(*d));
+    for (const char* key : {"error", "message"})
+      if (auto m = j.find(key); m != j.end() && m->is_string()) return one_line(m->get<std::string>());
+  }
+  // An HTML error page from a proxy says nothing useful in one line.
+  if (body.find('<') != std::string::npos) return "";
+  return one_line(body.substr(0, body.find('\n')));
+}
+
+Error http_error(const Http& http, const std::string& subject, const Response& r) {
+  std::string body = http.redact(describe_error_body(r.body));
+  std::string code = "HTTP " + std::to_string(r.status);
+  switch (r.status) {
+    case 401:
+    case 403:
+      return Error(ErrorKind::auth, subject,
+                   with_body(code + ": fal rejected the key (check FAL_KEY)", body));
+    case 404:
+      return Error(ErrorKind::usage, subject, with_body(code + ": unknown endpoint or request", body));
+    case 422:
+      return Error(ErrorKind::remote, subject, body.empty() ? code + ": the endpoint refused the input" : body);
+    case 429:
+      return Error(ErrorKind::network, subject, with_body(code + ": rate limited by fal; try again later", body));
+    default:
+      break;
+  }
+  if (r.status >= 500)
+    return Error(ErrorKind::network, subject, with_body(code + ": fal server error", body));
+  return Error(ErrorKind::remote, subject, with_body(code, body));
+}
+
+void expect_success(const Http& http, const std::string& subject, const Response& r) {
+  if (r.status < 200 || r.status >= 300) throw http_error(http, subject, r);
+}
+
+}  // namespace omnicut::client

@@ -1,0 +1,23 @@
+// Where fal lives. Real fal by default; one setting (`--fal-url` or OMNICUT_FAL_URL) points the
+// queue, run and REST hosts all at one origin, such as the loopback emulator.
+#pragma once
+#include <string>
+
+namespace omnicut::client {
+
+struct FalUrls {
+  std::string queue = "https://queue.fal.run";
+  std::string run = "https://fal.run";
+  std::string rest = "https://rest.fal.ai";
+
+  // All three at `origin` ("http://127.0.0.1:8080", trailing '/' dropped). Throws Error(usage)
+  // unless it is an http:// or https:// URL.
+  static FalUrls at_origin(const std::string& origin);
+  // `flag` when not empty, else $OMNICUT_FAL_URL when set, else real fal.
+  static FalUrls from_setting(const std::string& flag);
+};
+
+// "scheme://host[:port]" of an http(s) URL, lower-cased; empty when it is not one.
+std::string url_origin(const std::string& url);
+
+}  // namespace omnicut::client
