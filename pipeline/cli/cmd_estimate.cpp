@@ -1,0 +1,134 @@
+// `omnicut estimate FILE|DIR... [--turns N] [--prompt TEXT]... [--endpoint ID] [--pricing FILE]
+// [--start T] [--end T] [--no-split] [--json]`: what an edit would cost, from headers only.
+// Exit status: 0 when every file was priced; with one file given, that file's error code; else 1.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/cli/command.h"
+#include "pipeline/cli/exit_codes.h"
+#include "pipeline/estimate.h"
+#include "pipeline/format.h"
+#include "pipeline/time_value.h"
+
+namespace omnicut::cli {
+namespace {
+
+struct EstimateOptions {
+  std::vector<std::string> paths;
+  int turns = 1;
+  std::vector<std::string> prompts;
+  std::string endpoint = default_endpoint().id;
+  std::string pricing;
+  std::string start, end;
+  bool no_split = false;
+  bool json = false;
+};
+
+Billing load_pricing(const std::string& path, const Billing& base) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorKind::not_found, path, "cannot read the pricing file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw Error(ErrorKind::usage, path, "the pricing file is not a JSON object (keys as in `estimate --json`'s \"billing\")");
+  return billing_from_json(j, base);
+}
+
+EstimateRequest make_request(const EstimateOptions& o) {
+  if (o.turns < 1) throw Error(ErrorKind::usage, "--turns", "must be at least 1");
+  EstimateRequest r;
+  r.endpoint = &find_endpoint(o.endpoint);
+  r.billing = o.pricing.empty() ? r.endpoint->billing : load_pricing(o.pricing, r.endpoint->billing);
+  int turns = std::max<int>(o.turns, static_cast<int>(o.prompts.size()));
+  for (int i = 0; i < turns; ++i)
+    r.prompts.push_back(o.prompts.empty() ? "" : o.prompts[std::min<size_t>(i, o.prompts.size() - 1)]);
+  if (!o.start.empty()) r.start = parse_time(o.start, "--start");
+  if (!o.end.empty()) r.end = parse_time(o.end, "--end");
+  r.split = !o.no_split;
+  return r;
+}
+
+std::string tokens_text(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", t);
+  std::string s = buf, out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+void print_table(const BatchEstimate& b, const EstimateRequest& r) {
+  char line[512];
+  std::string turns_head = std::to_string(b.turns) + (b.turns == 1 ? " TURN" : " TURNS");
+  std::printf("%-36s %10s %16s %12s %12s %10s %10s\n", "FILE", "DURATION", "SENT", "IN TOK/S", "OUT TOK/S",
+              "PER TURN", turns_head.c_str());
+  for (const auto& f : b.files) {
+    std::string name = std::filesystem::path(f.path).filename().string();
+    if (name.size() > 36) name = name.substr(0, 33) + "...";
+    if (!f.ok()) {
+      std::printf("%-36s error: %s\n", name.c_str(), f.error.c_str());
+      continue;
+    }
+    std::string sent = format_seconds(f.sent_seconds);
+    if (f.segments > 1) sent += " (" + std::to_string(f.segments) + "x)";
+    std::snprintf(line, sizeof line, "%-36s %10s %16s %12s %12s %10s %10s", name.c_str(),
+                  format_seconds(f.duration).c_str(), sent.c_str(), tokens_text(f.input_tokens_per_s).c_str(),
+                  tokens_text(f.output_tokens_per_s).c_str(), format_usd(f.first_turn.usd()).c_str(),
+                  format_usd(f.turns.usd()).c_str());
+    std::printf("%s\n", line);
+    if (!f.note.empty()) std::printf("%-36s   %s\n", "", f.note.c_str());
+  }
+  double in = 0, out = 0;
+  for (const auto& f : b.files) in += f.turns.input_tokens(), out += f.turns.output_tokens();
+  std::printf("total: %zu file(s)%s, %s sent, %s input + %s output tokens over %d turn(s): %s\n", b.files.size(),
+              b.failed() ? (", " + std::to_string(b.failed()) + " unreadable").c_str() : "",
+              format_seconds(b.sent_seconds()).c_str(), tokens_text(in).c_str(), tokens_text(out).c_str(), b.turns,
+              format_usd(b.usd()).c_str());
+  std::printf("assumptions:\n");
+  for (const auto& a : estimate_assumptions(r)) std::printf("  - %s\n", a.c_str());
+}
+
+int run_estimate(const EstimateOptions& o) {
+  EstimateRequest r = make_request(o);
+  BatchEstimate b = estimate_paths(o.paths, r);
+  if (want_json(o.json)) std::cout << to_json(b, r).dump(2) << "\n";
+  else print_table(b, r);
+  std::cout.flush();
+  for (const auto& f : b.files)
+    if (!f.ok()) std::fprintf(stderr, "omnicut: %s\n", f.error.c_str());
+  if (b.files.empty()) throw Error(ErrorKind::not_found, o.paths.front(), "no media files found");
+  if (!b.failed()) return kOk;
+  std::error_code ec;
+  bool single = o.paths.size() == 1 && !std::filesystem::is_directory(o.paths.front(), ec);
+  return single ? exit_code_for(b.files.front().error_kind) : kSomeFilesFailed;
+}
+
+void setup(CLI::App& root, Action& chosen) {
+  auto o = std::make_shared<EstimateOptions>();
+  CLI::App* cmd = root.add_subcommand("estimate", "what editing these files would cost (headers only, nothing sent)");
+  cmd->add_option("paths", o->paths, "media files, or folders to scan for them")->required();
+  cmd->add_option("--turns,-n", o->turns, "edit turns (each reads the previous turn's output)")->capture_default_str();
+  cmd->add_option("--prompt,-p", o->prompts, "prompt text, counted as input tokens (repeat: one per turn)");
+  cmd->add_option("--endpoint", o->endpoint, "endpoint id")->capture_default_str();
+  cmd->add_option("--pricing", o->pricing, "JSON file overriding the endpoint's billing rules");
+  cmd->add_option("--start", o->start, "range start prep would cut (seconds or hh:mm:ss.ms)");
+  cmd->add_option("--end", o->end, "range end prep would cut");
+  cmd->add_flag("--no-split", o->no_split, "price clips over the limit as trimmed to it, not split");
+  cmd->add_flag("--json", o->json, "JSON output (also when stdout is not a terminal)");
+  cmd->callback([o, &chosen] { chosen = [o] { return run_estimate(*o); }; });
+}
+
+const RegisterCommand reg(30, setup);
+
+}  // namespace
+}  // namespace omnicut::cli
