@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <vector>
 
@@ -18,13 +19,19 @@ namespace {
 
 // Enough packets to see the cadence (B-frame reordering, alternating durations) without reading
 // the file: about 4 s at 30 fps, or 5 s of timestamps, whichever comes first.
-constexpr int kCadencePackets = 120;
+constexpr size_t kCadencePackets = 120;
 constexpr double kCadenceSeconds = 5.0;
 constexpr int kMaxPacketsRead = 4000;  // other streams' packets included; bounds a video-less run
 
 double seconds(int64_t ts, AVRational tb) { return ts == AV_NOPTS_VALUE ? 0.0 : ts * av_q2d(tb); }
 
 std::string name_or_empty(const char* s) { return s ? s : ""; }
+
+// Named as ffprobe names it, "unknown" for a codec this FFmpeg does not know at all.
+std::string codec_name(AVCodecID id) {
+  const AVCodecDescriptor* d = avcodec_descriptor_get(id);
+  return d ? d->name : "unknown";
+}
 
 bool is_cover_art(const AVStream* st) { return st->disposition & AV_DISPOSITION_ATTACHED_PIC; }
 
@@ -78,7 +85,7 @@ VideoInfo read_video(AVFormatContext* ic, AVStream* st) {
   const AVCodecParameters* par = st->codecpar;
   VideoInfo v;
   v.index = st->index;
-  v.codec = avcodec_get_name(par->codec_id);
+  v.codec = codec_name(par->codec_id);
   v.profile = name_or_empty(avcodec_profile_name(par->codec_id, par->profile));
   v.decodable = par->codec_id != AV_CODEC_ID_NONE && avcodec_find_decoder(par->codec_id);
   v.width = par->width;
@@ -97,7 +104,7 @@ AudioInfo read_audio(AVFormatContext* ic, AVStream* st) {
   const AVCodecParameters* par = st->codecpar;
   AudioInfo a;
   a.index = st->index;
-  a.codec = avcodec_get_name(par->codec_id);
+  a.codec = codec_name(par->codec_id);
   a.decodable = par->codec_id != AV_CODEC_ID_NONE && avcodec_find_decoder(par->codec_id);
   a.sample_rate = par->sample_rate;
   a.channels = par->ch_layout.nb_channels;
@@ -109,36 +116,41 @@ AudioInfo read_audio(AVFormatContext* ic, AVStream* st) {
   return a;
 }
 
-// Presentation times of the first video packets, in stream ticks.
-std::vector<int64_t> first_video_times(AVFormatContext* ic, const AVStream* st, bool& reached_end) {
+// Presentation times of the first video packets, in stream ticks, sorted and without gaps that
+// reordering could still fill: packets come in decode order, and H.264/HEVC reorder at most 16
+// frames, so no later packet shows before the earliest of the last 16 read.
+std::vector<int64_t> first_video_times(AVFormatContext* ic, const AVStream* st) {
+  constexpr size_t kReorderWindow = 16;
   std::vector<int64_t> times;
+  std::deque<int64_t> recent;
   auto pkt = av::make_packet();
   const int64_t span_limit = static_cast<int64_t>(kCadenceSeconds / av_q2d(st->time_base));
-  reached_end = false;
-  for (int read = 0; read < kMaxPacketsRead && static_cast<int>(times.size()) < kCadencePackets; ++read) {
+  const auto complete_up_to = [&] { return *std::min_element(recent.begin(), recent.end()); };
+  bool reached_end = false;
+  for (int read = 0; read < kMaxPacketsRead && times.size() < kCadencePackets + kReorderWindow; ++read) {
     if (av_read_frame(ic, pkt.get()) < 0) {
       reached_end = true;
       break;
     }
-    if (pkt->stream_index == st->index) {
-      int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-      if (t != AV_NOPTS_VALUE) times.push_back(t);
-    }
+    int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    bool ours = pkt->stream_index == st->index && t != AV_NOPTS_VALUE;
     av_packet_unref(pkt.get());
-    if (times.size() > 1 && times.back() - times.front() >= span_limit) break;
+    if (!ours) continue;
+    times.push_back(t);
+    recent.push_back(t);
+    if (recent.size() > kReorderWindow) recent.pop_front();
+    if (recent.size() == kReorderWindow && complete_up_to() - *std::min_element(times.begin(), times.end()) >= span_limit) break;
   }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  if (!reached_end && !recent.empty())
+    times.erase(std::upper_bound(times.begin(), times.end(), complete_up_to()), times.end());
   return times;
 }
 
-// Average rate and variability from the spacing of presentation times. Packets arrive in decode
-// order, so the last few sorted times may still have a B-frame missing between them: drop them.
+// Average rate and variability from the spacing of presentation times.
 void measure_cadence(AVFormatContext* ic, AVStream* st, VideoInfo& v) {
-  bool reached_end = false;
-  std::vector<int64_t> t = first_video_times(ic, st, reached_end);
-  std::sort(t.begin(), t.end());
-  t.erase(std::unique(t.begin(), t.end()), t.end());
-  size_t reorder = reached_end ? 0 : static_cast<size_t>(std::max(2, st->codecpar->video_delay + 2));
-  if (t.size() > reorder + 2) t.resize(t.size() - reorder);
+  std::vector<int64_t> t = first_video_times(ic, st);
   AVRational nominal = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
   if (t.size() < 3) {
     v.fps = nominal.num > 0 && nominal.den > 0 ? av_q2d(nominal) : 0;
