@@ -1,0 +1,241 @@
+#include "pipeline/ledger.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+
+namespace omnicut {
+namespace fs = std::filesystem;
+
+double Session::cost_usd() const {
+  double sum = 0;
+  for (const auto& t : turns)
+    if (t.status != turn_status::pending) sum += t.cost_usd;
+  return sum;
+}
+
+int Session::completed_turns() const {
+  int n = 0;
+  for (const auto& t : turns) n += t.status == turn_status::completed;
+  return n;
+}
+
+const TurnRecord* Session::last_completed() const {
+  const TurnRecord* last = nullptr;
+  for (const auto& t : turns)
+    if (t.status == turn_status::completed) last = &t;
+  return last;
+}
+
+std::string default_ledger_path(const std::string& out) { return out + ".omnicut.json"; }
+
+std::string now_iso8601() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+namespace {
+
+nlohmann::json file_json(const std::optional<ResultFile>& f) {
+  if (!f) return nullptr;
+  return {{"url", f->url}, {"content_type", f->content_type}, {"file_name", f->file_name}, {"file_size", f->file_size}};
+}
+
+std::optional<ResultFile> file_from(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  ResultFile f;
+  f.url = j.value("url", "");
+  f.content_type = j.value("content_type", "");
+  f.file_name = j.value("file_name", "");
+  f.file_size = j.value("file_size", int64_t{0});
+  return f;
+}
+
+nlohmann::json turn_json(const TurnRecord& t) {
+  return {{"turn", t.turn},
+          {"prompt", t.prompt},
+          {"endpoint", t.endpoint},
+          {"input_url", t.input_url},
+          {"status", t.status},
+          {"request_id", t.request_id},
+          {"status_url", t.status_url},
+          {"response_url", t.response_url},
+          {"cancel_url", t.cancel_url},
+          {"result", file_json(t.result)},
+          {"local_path", t.local_path},
+          {"tokens", to_json(t.tokens)},
+          {"tokens_source", t.tokens_source},
+          {"cost_usd", t.cost_usd},
+          {"error", t.error},
+          {"timings",
+           {{"submitted_at", t.timings.submitted_at},
+            {"completed_at", t.timings.completed_at},
+            {"queue_s", t.timings.queue_s},
+            {"run_s", t.timings.run_s},
+            {"download_s", t.timings.download_s}}}};
+}
+
+TurnRecord turn_from(const nlohmann::json& j) {
+  TurnRecord t;
+  t.turn = j.value("turn", 0);
+  t.prompt = j.value("prompt", "");
+  t.endpoint = j.value("endpoint", "");
+  t.input_url = j.value("input_url", "");
+  t.status = j.value("status", turn_status::pending);
+  t.request_id = j.value("request_id", "");
+  t.status_url = j.value("status_url", "");
+  t.response_url = j.value("response_url", "");
+  t.cancel_url = j.value("cancel_url", "");
+  t.result = file_from(j.value("result", nlohmann::json()));
+  t.local_path = j.value("local_path", "");
+  t.tokens = turn_tokens_from_json(j.value("tokens", nlohmann::json::object()));
+  t.tokens_source = j.value("tokens_source", "");
+  t.cost_usd = j.value("cost_usd", 0.0);
+  t.error = j.value("error", "");
+  auto tm = j.value("timings", nlohmann::json::object());
+  t.timings.submitted_at = tm.value("submitted_at", "");
+  t.timings.completed_at = tm.value("completed_at", "");
+  t.timings.queue_s = tm.value("queue_s", 0.0);
+  t.timings.run_s = tm.value("run_s", 0.0);
+  t.timings.download_s = tm.value("download_s", 0.0);
+  return t;
+}
+
+// The key never belongs in a ledger; should one ever reach a field (a URL echoing it, a pasted
+// prompt), it is masked rather than written to disk.
+std::string without_key(std::string text) {
+  std::vector<std::string> secrets;
+  for (const char* name : {"FAL_KEY", "FAL_KEY_SECRET"})
+    if (const char* v = std::getenv(name); v && std::strlen(v) >= 8) secrets.emplace_back(v);
+  for (const auto& s : secrets)
+    for (size_t pos; (pos = text.find(s)) != std::string::npos;) text.replace(pos, s.size(), "[redacted]");
+  return text;
+}
+
+void write_all(int fd, const std::string& data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(ErrorKind::output, path, std::string("cannot write the ledger: ") + std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+}
+
+void fsync_folder(const fs::path& dir) {
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Session& s) {
+  nlohmann::json turns = nlohmann::json::array();
+  for (const auto& t : s.turns) turns.push_back(turn_json(t));
+  nlohmann::json upload = nullptr;
+  if (s.upload)
+    upload = {{"url", s.upload->url}, {"file", s.upload->file}, {"size", s.upload->size}, {"uploaded_at", s.upload->uploaded_at}};
+  return {{"omnicut_session", s.version},
+          {"created_at", s.created_at},
+          {"updated_at", s.updated_at},
+          {"endpoint", s.endpoint},
+          {"server", s.server},
+          {"local", s.local},
+          {"source",
+           {{"path", s.source.path},
+            {"size", s.source.size},
+            {"hash", s.source.hash},
+            {"hash_method", s.source.hash_method},
+            {"duration", s.source.duration},
+            {"has_audio", s.source.has_audio}}},
+          {"prep", s.prep},
+          {"upload", upload},
+          {"output", s.output},
+          {"options", s.options},
+          {"branch_of", s.branch_of},
+          {"billing", billing_to_json(s.billing)},
+          {"turns", turns},
+          {"totals", {{"turns", s.turns.size()}, {"completed", s.completed_turns()}, {"cost_usd", s.cost_usd()}}},
+          {"final", s.final_output}};
+}
+
+Session session_from_json(const nlohmann::json& j, const std::string& path) {
+  if (!j.is_object() || !j.contains("omnicut_session"))
+    throw Error(ErrorKind::usage, path, "not an omnicut session ledger");
+  Session s;
+  s.version = j.value("omnicut_session", 1);
+  s.created_at = j.value("created_at", "");
+  s.updated_at = j.value("updated_at", "");
+  s.endpoint = j.value("endpoint", "");
+  s.server = j.value("server", "");
+  s.local = j.value("local", false);
+  auto src = j.value("source", nlohmann::json::object());
+  s.source.path = src.value("path", "");
+  s.source.size = src.value("size", uint64_t{0});
+  s.source.hash = src.value("hash", "");
+  s.source.hash_method = src.value("hash_method", "");
+  s.source.duration = src.value("duration", 0.0);
+  s.source.has_audio = src.value("has_audio", false);
+  s.prep = j.value("prep", nlohmann::json::object());
+  if (auto u = j.value("upload", nlohmann::json()); u.is_object())
+    s.upload = UploadRecord{u.value("url", ""), u.value("file", ""), u.value("size", uint64_t{0}), u.value("uploaded_at", "")};
+  s.output = j.value("output", "");
+  s.options = j.value("options", nlohmann::json::object());
+  s.branch_of = j.value("branch_of", nlohmann::json());
+  s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{});
+  for (const auto& t : j.value("turns", nlohmann::json::array())) s.turns.push_back(turn_from(t));
+  s.final_output = j.value("final", nlohmann::json());
+  return s;
+}
+
+void save_session(Session& s, const std::string& path) {
+  s.updated_at = now_iso8601();
+  if (s.created_at.empty()) s.created_at = s.updated_at;
+  const std::string text = without_key(to_json(s).dump(2)) + "\n";
+  AtomicFile file{fs::path(path)};
+  int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(ErrorKind::output, path, std::string("cannot write the ledger: ") + std::strerror(errno));
+  try {
+    write_all(fd, text, path);
+    if (::fsync(fd) != 0) throw Error(ErrorKind::output, path, std::string("cannot sync the ledger: ") + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  file.commit();
+  fsync_folder(fs::path(path).parent_path());
+}
+
+Session load_session(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(ErrorKind::not_found, path, "no such session ledger");
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) throw Error(ErrorKind::usage, path, "the session ledger is not valid JSON");
+  return session_from_json(j, path);
+}
+
+}  // namespace omnicut

@@ -1,0 +1,111 @@
+// The session ledger: everything an edit session has done or started, in one JSON file beside
+// OUT (`OUT.omnicut.json`) or where --session puts it. It is what makes `--resume` safe: a turn's
+// request_id and queue URLs are on disk before omnicut waits on it, so a crash, a kill or Ctrl-C
+// never leads to a second submit (a second bill) for the same turn. Every save is atomic (temp
+// file, fsync, rename, fsync of the folder): a kill at any instant leaves the old or the new
+// ledger, never a torn one. The fal key is never part of it.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/cost_model.h"
+
+namespace omnicut {
+
+// A file as fal describes one in a result: {url, content_type, file_name, file_size}.
+struct ResultFile {
+  std::string url;
+  std::string content_type;
+  std::string file_name;
+  int64_t file_size = 0;
+};
+
+namespace turn_status {
+inline constexpr const char* pending = "pending";      // planned, not sent
+inline constexpr const char* submitted = "submitted";  // accepted by the queue; poll, never resend
+inline constexpr const char* completed = "completed";  // result known
+inline constexpr const char* failed = "failed";        // the job ended in an error (billing per fal)
+inline constexpr const char* cancelled = "cancelled";  // cancel sent
+}  // namespace turn_status
+
+struct TurnTimings {
+  std::string submitted_at;   // ISO 8601 UTC
+  std::string completed_at;
+  double queue_s = 0;         // submit to first IN_PROGRESS
+  double run_s = 0;           // submit to COMPLETED
+  double download_s = 0;
+};
+
+struct TurnRecord {
+  int turn = 0;               // 1-based
+  std::string prompt;
+  std::string endpoint;
+  std::string input_url;      // the uploaded source for turn 1, the previous result after that
+  std::string status = turn_status::pending;
+  std::string request_id;
+  std::string status_url;
+  std::string response_url;
+  std::string cancel_url;
+  std::optional<ResultFile> result;
+  std::string local_path;     // where the result was downloaded, if it was
+  TurnTokens tokens;
+  std::string tokens_source;  // "reported" (by the result) or "estimated" (the cost model)
+  double cost_usd = 0;
+  std::string error;
+  TurnTimings timings;
+};
+
+struct SourceRecord {
+  std::string path;           // absolute
+  uint64_t size = 0;
+  std::string hash;           // codecs/content_hash.h
+  std::string hash_method;
+  double duration = 0;
+  bool has_audio = false;
+};
+
+struct UploadRecord {
+  std::string url;
+  std::string file;           // the prepped file that was uploaded
+  uint64_t size = 0;
+  std::string uploaded_at;
+};
+
+struct Session {
+  int version = 1;
+  std::string created_at;
+  std::string updated_at;
+  std::string endpoint;
+  std::string server;         // "fal" or the origin it talked to (the local emulator, --fal-url)
+  bool local = false;         // simulated by the built-in emulator: nothing billed
+  SourceRecord source;
+  nlohmann::json prep = nlohmann::json::object();  // range, geometry, prepped file (from the prep stage)
+  std::optional<UploadRecord> upload;
+  std::string output;         // OUT
+  nlohmann::json options = nlohmann::json::object();  // keep_rest, restore, keep_turns...
+  nlohmann::json branch_of;   // {"session", "turn"} when made by --from-turn, else null
+  Billing billing;
+  std::vector<TurnRecord> turns;
+  nlohmann::json final_output;  // {"path", "remux": {...}} once OUT is written, else null
+
+  double cost_usd() const;                   // turns that were submitted
+  int completed_turns() const;
+  const TurnRecord* last_completed() const;  // nullptr when none
+};
+
+// `OUT.omnicut.json`, beside OUT.
+std::string default_ledger_path(const std::string& out);
+std::string now_iso8601();
+
+nlohmann::json to_json(const Session& s);
+Session session_from_json(const nlohmann::json& j, const std::string& path_for_errors);
+
+// Atomic save (see the header comment); stamps updated_at. Throws Error(output).
+void save_session(Session& s, const std::string& path);
+// Throws Error(not_found) when missing, Error(usage) when it is not an omnicut ledger.
+Session load_session(const std::string& path);
+
+}  // namespace omnicut

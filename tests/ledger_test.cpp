@@ -1,0 +1,151 @@
+// The session ledger: round trip, atomic saves that survive SIGKILL at any instant, no key inside.
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "codecs/content_hash.h"
+#include "common/error.h"
+#include "pipeline/ledger.h"
+#include "tests/support/test_support.h"
+
+namespace omnicut {
+namespace {
+
+namespace fs = std::filesystem;
+
+Session sample_session(int turns) {
+  Session s;
+  s.endpoint = default_endpoint().id;
+  s.server = "http://127.0.0.1:1";
+  s.billing = default_endpoint().billing;
+  s.source = {"/footage/a.mp4", 1234, "sha256:00", kContentHashMethod, 6.0, true};
+  s.prep = {{"start", 0.0}, {"end", 6.0}, {"file", "/tmp/a.prep.mp4"}};
+  s.upload = UploadRecord{"http://127.0.0.1:1/files/a.mp4", "/tmp/a.prep.mp4", 999, now_iso8601()};
+  s.output = "/out/a.mp4";
+  for (int i = 1; i <= turns; ++i) {
+    TurnRecord t;
+    t.turn = i;
+    t.prompt = "Make it night " + std::string(static_cast<size_t>(i) * 50, 'x');
+    t.endpoint = s.endpoint;
+    t.status = i % 2 ? turn_status::completed : turn_status::submitted;
+    t.request_id = "req-" + std::to_string(i);
+    t.status_url = "http://127.0.0.1:1/google/gemini-omni-flash/requests/req-" + std::to_string(i) + "/status";
+    t.result = ResultFile{"http://127.0.0.1:1/files/out" + std::to_string(i) + ".mp4", "video/mp4", "out.mp4", 4321};
+    t.tokens = {34752, 192, 4, 34752};
+    t.cost_usd = 0.8257;
+    t.timings.submitted_at = now_iso8601();
+    s.turns.push_back(t);
+  }
+  return s;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());  // throws when torn
+}
+
+TEST(Ledger, RoundTripKeepsEveryTurnField) {
+  auto dir = test::scratch_dir();
+  auto path = (dir / "out.mp4.omnicut.json").string();
+  Session s = sample_session(2);
+  save_session(s, path);
+  Session back = load_session(path);
+  ASSERT_EQ(back.turns.size(), 2u);
+  EXPECT_EQ(back.turns[1].request_id, "req-2");
+  EXPECT_EQ(back.turns[1].status, turn_status::submitted);
+  EXPECT_EQ(back.turns[0].result->file_size, 4321);
+  EXPECT_DOUBLE_EQ(back.turns[0].tokens.input_audio, 192);
+  EXPECT_EQ(back.upload->url, s.upload->url);
+  EXPECT_EQ(back.source.hash_method, kContentHashMethod);
+  EXPECT_DOUBLE_EQ(back.billing.output_usd_per_mtok, 21.875);
+  EXPECT_EQ(default_ledger_path("/x/out.mp4"), "/x/out.mp4.omnicut.json");
+  // Nothing but the ledger is left in the folder: the temporary file was renamed.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+TEST(Ledger, NotALedgerIsAUsageError) {
+  auto dir = test::scratch_dir();
+  std::ofstream(dir / "x.json") << "{\"a\": 1}";
+  try {
+    load_session((dir / "x.json").string());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::usage);
+  }
+  EXPECT_THROW(load_session((dir / "missing.json").string()), Error);
+}
+
+TEST(Ledger, NeverHoldsTheKey) {
+  auto dir = test::scratch_dir();
+  const std::string key = "h6-test-key-0123456789abcdef:secret-part-xyz";
+  setenv("FAL_KEY", key.c_str(), 1);
+  Session s = sample_session(1);
+  s.turns[0].prompt = "pasted by mistake: " + key;  // even then it must not reach the disk
+  auto path = (dir / "s.json").string();
+  save_session(s, path);
+  unsetenv("FAL_KEY");
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str().find(key), std::string::npos);
+  EXPECT_NE(ss.str().find("[redacted]"), std::string::npos);
+}
+
+// A child saves a growing ledger in a loop; it is SIGKILLed at random instants. Every time, the
+// file on disk parses and is a complete ledger (old or new), and no temporary file is mistaken
+// for it.
+TEST(Ledger, KillAtAnyInstantLeavesAValidLedger) {
+  auto dir = test::scratch_dir();
+  auto path = (dir / "kill.omnicut.json").string();
+  std::mt19937 rng(42);
+  for (int round = 0; round < 25; ++round) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int i = 0;; ++i) {
+        Session s = sample_session(1 + i % 40);  // sizes vary: 1 to 40 turns
+        save_session(s, path);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 30000));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!fs::exists(path)) continue;  // killed before the first rename: no ledger yet, not a torn one
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = read_json(path)) << "torn ledger after kill " << round;
+    Session s = session_from_json(j, path);
+    EXPECT_GE(s.turns.size(), 1u);
+    EXPECT_EQ(j["totals"]["turns"].get<size_t>(), s.turns.size());
+  }
+  EXPECT_TRUE(fs::exists(path));
+}
+
+TEST(ContentHash, SameBytesSameHashOneByteChanged) {
+  auto dir = test::scratch_dir();
+  std::string big(3 << 20, 'a');
+  std::ofstream(dir / "a.bin", std::ios::binary) << big;
+  std::ofstream(dir / "b.bin", std::ios::binary) << big;
+  big[big.size() - 10] = 'b';  // in the last MiB
+  std::ofstream(dir / "c.bin", std::ios::binary) << big;
+  auto a = content_hash((dir / "a.bin").string());
+  EXPECT_EQ(a.rfind("sha256:", 0), 0u);
+  EXPECT_EQ(a.size(), 7u + 64u);
+  EXPECT_EQ(a, content_hash((dir / "b.bin").string()));
+  EXPECT_NE(a, content_hash((dir / "c.bin").string()));
+  std::ofstream(dir / "small.bin", std::ios::binary) << "abc";
+  EXPECT_NE(content_hash((dir / "small.bin").string()), a);
+}
+
+}  // namespace
+}  // namespace omnicut
