@@ -1,0 +1,17 @@
+// The libavfilter chains prep runs, written out from a TranscodeSpec: video (constant frame
+// rate, upright, square pixels, crop, scale, pad, tone-map, 8-bit 4:2:0 limited range) and
+// audio (48 kHz stereo float). Kept apart from the loop that runs them so each is readable.
+#pragma once
+#include <string>
+
+#include "codecs/transcode.h"
+
+namespace omnicut {
+
+// `fps` is the output rate (already resolved from the source when the spec leaves it 0/1).
+// Input timestamps must already count from the range start: frames before 0 are dropped.
+std::string video_filters(const TranscodeSpec& spec, Rational fps);
+
+std::string audio_filters(const TranscodeSpec& spec);
+
+}  // namespace omnicut
