@@ -42,9 +42,11 @@ Rational sample_aspect(AVFormatContext* ic, AVStream* st) {
   return {sar.num, sar.den};
 }
 
-// The display matrix as a clockwise rotation applied after an optional horizontal flip (the
-// convention codecs/synth.cpp writes). A negative determinant means a mirror; undoing the flip
-// first leaves a pure rotation that av_display_rotation_get reads correctly.
+// The display matrix as a horizontal mirror of the stored picture followed by a clockwise
+// rotation (what codecs/transcode.h's Geometry undoes). A negative determinant means a mirror;
+// av_display_rotation_get alone would call a plain flip -180°. Undoing the input mirror (negating
+// the first row) leaves a pure rotation, whose clockwise angle is minus the counter-clockwise one
+// av_display_rotation_get returns (ffprobe's "rotation -90" is a phone's portrait clip, cw 90).
 void read_orientation(AVStream* st, VideoInfo& v) {
   size_t size = 0;
   const uint8_t* data = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
@@ -53,7 +55,7 @@ void read_orientation(AVStream* st, VideoInfo& v) {
   std::copy_n(reinterpret_cast<const int32_t*>(data), 9, m);
   double det = static_cast<double>(m[0]) * m[4] - static_cast<double>(m[1]) * m[3];
   v.mirrored = det < 0;
-  if (v.mirrored) av_display_matrix_flip(m, 1, 0);
+  if (v.mirrored) m[0] = -m[0], m[1] = -m[1];
   double ccw = av_display_rotation_get(m);
   if (std::isnan(ccw)) return;
   int cw = static_cast<int>(std::lround(-ccw / 90.0)) * 90;

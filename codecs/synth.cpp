@@ -38,9 +38,12 @@ void attach_display_matrix(AVStream* st, const SynthSpec& spec) {
   if (spec.rotation == 0 && !spec.mirrored) return;
   auto* m = reinterpret_cast<int32_t*>(av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
   if (!m) throw Error(ErrorKind::internal, "synthesize", "out of memory");
-  // av_display_rotation_set takes counter-clockwise degrees; the spec's rotation is clockwise.
-  av_display_rotation_set(m, -spec.rotation);
-  if (spec.mirrored) av_display_matrix_flip(m, 1, 0);
+  // av_display_rotation_set's angle is clockwise as displayed (ffprobe then reports -R, as for a
+  // phone's portrait clip, and ffmpeg's autorotate turns it clockwise). Mirroring the stored
+  // picture before the rotation negates the matrix's first row (x -> -x on input);
+  // av_display_matrix_flip would flip the output instead, i.e. after the rotation.
+  av_display_rotation_set(m, spec.rotation);
+  if (spec.mirrored) m[0] = -m[0], m[1] = -m[1];
 }
 
 Track add_video(AVFormatContext* oc, const SynthSpec& spec, const std::string& path) {
