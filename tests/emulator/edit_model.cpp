@@ -1,0 +1,87 @@
+// The model behind the emulator's endpoints: validate the input as fal's app would (422 with
+// FastAPI's detail list), fetch video_url, render the edit, publish the result file, and report
+// the tokens it would bill.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "common/error.h"
+#include "tests/emulator/billing.h"
+#include "tests/emulator/context.h"
+#include "tests/emulator/fetch.h"
+#include "tests/emulator/http_util.h"
+#include "tests/emulator/render.h"
+
+namespace omnicut::emulator {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& field, const std::string& msg, const std::string& type) {
+  throw JobError{.http_status = 422, .body = validation_detail(field, msg, type), .message = field + ": " + msg,
+                 .error_type = type};
+}
+
+std::string required_string(const nlohmann::json& input, const std::string& field) {
+  if (!input.contains(field) || input[field].is_null()) invalid(field, "Field required", "missing");
+  if (!input[field].is_string()) invalid(field, "Input should be a valid string", "string_type");
+  std::string value = input[field].get<std::string>();
+  if (value.empty()) invalid(field, "String should have at least 1 character", "string_too_short");
+  return value;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", s);
+  return buf;
+}
+
+RenderResult render_or_422(const fs::path& input, const fs::path& output, const std::string& prompt,
+                           const Endpoint& endpoint, const LogFn& log) {
+  double next_log = 1.0;
+  auto progress = [&](double done, double total) {
+    if (done + 1e-6 < next_log) return;
+    log("rendered " + seconds(done) + " of " + seconds(total) + " s");
+    next_log = std::floor(done) + 1.0;
+  };
+  try {
+    return render_edit(input.string(), output.string(), prompt, endpoint, progress);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::not_media || e.kind() == ErrorKind::unsupported)
+      invalid("video_url", std::string("Could not decode the video: ") + e.what(), "video_decode_error");
+    throw;
+  }
+}
+
+}  // namespace
+
+nlohmann::json run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
+  const Endpoint& endpoint = find_endpoint(job.endpoint_id);
+  const std::string prompt = required_string(job.input, endpoint.prompt_field);
+  const std::string video_url = required_string(job.input, endpoint.video_input_field);
+
+  fs::path dir = ctx.work_dir / "jobs" / job.id;
+  fs::create_directories(dir);
+  log("downloading " + video_url);
+  fs::path input = fetch_video(ctx, video_url, dir / "input");
+  log("editing: \"" + prompt + "\"");
+  fs::path output = dir / "output.mp4";
+  RenderResult r = render_or_422(input, output, prompt, endpoint, log);
+  log("look " + r.look + ", " + std::to_string(r.width) + "x" + std::to_string(r.height) + ", " +
+      seconds(r.output_duration) + " s");
+
+  uint64_t size = fs::file_size(output);
+  std::string token = ctx.storage.add_file(output, "output.mp4", "video/mp4");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  nlohmann::json file = {{"url", ctx.base_url + Storage::file_path(token, "output.mp4")},
+                         {"content_type", "video/mp4"},
+                         {"file_name", "output.mp4"},
+                         {"file_size", size}};
+  return {{endpoint.video_output_field, file},
+          {"usage", usage_json(endpoint.billing, r.input_duration, r.input_has_audio, r.output_duration,
+                               prompt.size())}};
+}
+
+}  // namespace omnicut::emulator

@@ -1,0 +1,125 @@
+#include "tests/emulator/faults.h"
+
+#include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace omnicut::emulator {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  size_t begin = 0;
+  while (begin <= s.size()) {
+    size_t end = s.find(sep, begin);
+    if (end == std::string::npos) end = s.size();
+    if (end > begin) parts.push_back(s.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return parts;
+}
+
+int parse_count(const std::string& item, const std::string& text) {
+  try {
+    size_t used = 0;
+    int n = std::stoi(text, &used);
+    if (used == text.size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  throw Error(ErrorKind::usage, "--faults " + item, "expected a non-negative whole number after 'x' or '='");
+}
+
+// "429x2" -> ("429", 2); "429" -> ("429", 1); "slow=200" -> ("slow", 200).
+std::pair<std::string, int> name_and_count(const std::string& item) {
+  if (auto eq = item.find('='); eq != std::string::npos)
+    return {item.substr(0, eq), parse_count(item, item.substr(eq + 1))};
+  if (auto x = item.rfind('x'); x != std::string::npos && x + 1 < item.size() && std::isdigit(item[x + 1]))
+    return {item.substr(0, x), parse_count(item, item.substr(x + 1))};
+  return {item, 1};
+}
+
+const char* kFaultHelp =
+    "known faults: 429xN, status500xN, status503xN, statusxN, drop-upload, drop-download, "
+    "drop-submit, slow=MS, fail-job, queue=N";
+
+}  // namespace
+
+Faults parse_faults(const std::string& spec) {
+  Faults f;
+  for (const auto& raw : split(spec, ',')) {
+    auto [name, n] = name_and_count(raw);
+    if (name == "429" || name == "rate-limit") f.rate_limit += n;
+    else if (name == "status500") f.status_errors += n, f.status_error_code = f.status_error_code == 503 ? 0 : 500;
+    else if (name == "status503") f.status_errors += n, f.status_error_code = f.status_error_code == 500 ? 0 : 503;
+    else if (name == "status") f.status_errors += n;
+    else if (name == "drop-upload") f.drop_upload = n > 0;
+    else if (name == "drop-download") f.drop_download = n > 0;
+    else if (name == "drop-submit") f.drop_submit = n > 0;
+    else if (name == "slow") f.slow_ms = n;
+    else if (name == "fail-job") f.fail_job = n > 0;
+    else if (name == "queue") f.queue_polls = n;
+    else throw Error(ErrorKind::usage, "--faults " + raw, std::string("unknown fault (") + kFaultHelp + ")");
+  }
+  return f;
+}
+
+void FaultState::set(const Faults& faults) {
+  std::lock_guard lock(mutex_);
+  faults_ = faults;
+  status_errors_served_ = 0;
+}
+
+Faults FaultState::current() const {
+  std::lock_guard lock(mutex_);
+  return faults_;
+}
+
+bool FaultState::take_rate_limit() {
+  std::lock_guard lock(mutex_);
+  if (faults_.rate_limit <= 0) return false;
+  --faults_.rate_limit;
+  return true;
+}
+
+int FaultState::take_status_error() {
+  std::lock_guard lock(mutex_);
+  if (faults_.status_errors <= 0) return 0;
+  --faults_.status_errors;
+  if (faults_.status_error_code) return faults_.status_error_code;
+  return status_errors_served_++ % 2 == 0 ? 503 : 500;  // both kinds when none was named
+}
+
+bool FaultState::take_drop_upload() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(faults_.drop_upload, false);
+}
+
+bool FaultState::take_drop_download() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(faults_.drop_download, false);
+}
+
+bool FaultState::take_drop_submit() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(faults_.drop_submit, false);
+}
+
+int FaultState::slow_ms() const {
+  std::lock_guard lock(mutex_);
+  return faults_.slow_ms;
+}
+
+bool FaultState::fail_job() const {
+  std::lock_guard lock(mutex_);
+  return faults_.fail_job;
+}
+
+int FaultState::queue_polls() const {
+  std::lock_guard lock(mutex_);
+  return faults_.queue_polls;
+}
+
+}  // namespace omnicut::emulator

@@ -1,0 +1,29 @@
+// The emulator's fault injection at run time: the Faults chosen for the run (emulator.h) turned
+// into counters that requests consume, so "the next N" means exactly N across all threads.
+#pragma once
+#include <mutex>
+
+#include "tests/emulator/emulator.h"
+
+namespace omnicut::emulator {
+
+class FaultState {
+ public:
+  void set(const Faults& faults);
+  Faults current() const;
+  bool take_rate_limit();        // true: answer this request 429
+  int take_status_error();       // 0, or the status code (500/503) to answer this status read with
+  bool take_drop_upload();       // true once: drop this upload half-way
+  bool take_drop_download();     // true once: drop this download half-way
+  bool take_drop_submit();       // true once: accept this submit, then drop the connection
+  int slow_ms() const;
+  bool fail_job() const;
+  int queue_polls() const;
+
+ private:
+  mutable std::mutex mutex_;
+  Faults faults_;
+  int status_errors_served_ = 0;
+};
+
+}  // namespace omnicut::emulator

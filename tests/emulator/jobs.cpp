@@ -1,0 +1,178 @@
+#include "tests/emulator/jobs.h"
+
+#include <algorithm>
+
+#include "tests/emulator/http_util.h"
+
+namespace omnicut::emulator {
+
+namespace {
+
+nlohmann::json log_entry(const std::string& message) {
+  return {{"message", message}, {"level", "INFO"}, {"source", "USER"}, {"timestamp", iso_timestamp_now()}};
+}
+
+JobError internal_error(const std::string& why) {
+  return {.http_status = 500, .body = {{"detail", "Internal Server Error"}}, .message = why,
+          .error_type = "internal_error"};
+}
+
+}  // namespace
+
+JobQueue::JobQueue(Model model, FaultState& faults, std::string base_url)
+    : model_(std::move(model)), faults_(faults), base_url_(std::move(base_url)) {
+  worker_ = std::thread([this] { run_worker(); });
+}
+
+JobQueue::~JobQueue() { stop(); }
+
+void JobQueue::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+nlohmann::json JobQueue::urls(const Job& job) const {
+  std::string base = base_url_ + "/" + job.in.owner_app + "/requests/" + job.in.id;
+  return {{"request_id", job.in.id}, {"response_url", base}, {"status_url", base + "/status"},
+          {"cancel_url", base + "/cancel"}};
+}
+
+int JobQueue::queue_position(const Job& job) const {
+  auto it = std::find_if(queued_.begin(), queued_.end(), [&](const auto& j) { return j.get() == &job; });
+  return it == queued_.end() ? 0 : static_cast<int>(it - queued_.begin());
+}
+
+std::shared_ptr<JobQueue::Job> JobQueue::find(const std::string& owner_app, const std::string& id) const {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second->in.owner_app != owner_app) return nullptr;
+  return it->second;
+}
+
+nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input) {
+  auto job = std::make_shared<Job>();
+  job->in = {.id = new_request_id(), .endpoint_id = endpoint_id, .owner_app = owner_app, .input = std::move(input)};
+  job->hold_polls = faults_.queue_polls();
+  nlohmann::json body = urls(*job);
+  {
+    std::lock_guard lock(mutex_);
+    jobs_[job->in.id] = job;
+    queued_.push_back(job);
+    body["status"] = "IN_QUEUE";
+    body["queue_position"] = static_cast<int>(queued_.size()) - 1;
+  }
+  wake_.notify_all();
+  return body;
+}
+
+std::optional<StatusReply> JobQueue::status(const std::string& owner_app, const std::string& id, bool with_logs) {
+  std::unique_lock lock(mutex_);
+  auto job = find(owner_app, id);
+  if (!job) return std::nullopt;
+  nlohmann::json body = urls(*job);
+  nlohmann::json logs = nlohmann::json(nullptr);
+  if (with_logs) logs = job->logs;
+  switch (job->state) {
+    case State::queued:
+      if (job->hold_polls > 0 && --job->hold_polls == 0) wake_.notify_all();
+      body["status"] = "IN_QUEUE";
+      body["queue_position"] = queue_position(*job);
+      return StatusReply{202, body};
+    case State::running:
+      body["status"] = "IN_PROGRESS";
+      body["logs"] = logs;
+      return StatusReply{202, body};
+    case State::completed:
+      body["status"] = "COMPLETED";
+      body["logs"] = logs;
+      body["metrics"] = {{"inference_time", job->inference_time}};
+      if (job->error) {
+        body["error"] = job->error->message;
+        body["error_type"] = job->error->error_type;
+      }
+      return StatusReply{200, body};
+  }
+  return std::nullopt;
+}
+
+bool JobQueue::is_completed(const std::string& owner_app, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto job = find(owner_app, id);
+  return !job || job->state == State::completed;
+}
+
+StatusReply JobQueue::result(const std::string& owner_app, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto job = find(owner_app, id);
+  if (!job) return {404, {{"detail", "Request not found"}}};
+  if (job->state != State::completed) return {400, {{"detail", "Request is still in progress"}}};
+  if (job->error) return {job->error->http_status, job->error->body};
+  return {200, job->output};
+}
+
+StatusReply JobQueue::cancel(const std::string& owner_app, const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto job = find(owner_app, id);
+  if (!job) return {404, {{"status", "NOT_FOUND"}}};
+  if (job->state == State::completed) return {400, {{"status", "ALREADY_COMPLETED"}}};
+  if (job->state == State::queued) {
+    // A queued request is removed and never runs (so it is never billed).
+    queued_.erase(std::remove(queued_.begin(), queued_.end(), job), queued_.end());
+    job->state = State::completed;
+    job->error = JobError{.http_status = 499, .body = {{"detail", "Request was cancelled"}},
+                          .message = "Request was cancelled", .error_type = "request_cancelled"};
+  } else {
+    // Like a fal app that ignores the cancel signal: the running job completes normally.
+    job->cancel_requested = true;
+    job->logs.push_back(log_entry("cancellation requested; this model finishes the running edit"));
+  }
+  return {202, {{"status", "CANCELLATION_REQUESTED"}}};
+}
+
+void JobQueue::run_worker() {
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || (!queued_.empty() && queued_.front()->hold_polls <= 0); });
+      if (stopping_) return;
+      job = queued_.front();
+      queued_.pop_front();
+      job->state = State::running;
+      job->started = std::chrono::steady_clock::now();
+    }
+    run_job(job);
+  }
+}
+
+void JobQueue::run_job(const std::shared_ptr<Job>& job) {
+  LogFn log = [&](const std::string& message) {
+    std::lock_guard lock(mutex_);
+    job->logs.push_back(log_entry(message));
+  };
+  nlohmann::json output;
+  std::optional<JobError> error;
+  try {
+    if (faults_.fail_job()) {
+      log("runner disconnected while processing the request (fault fail-job)");
+      throw JobError{.http_status = 500, .body = {{"detail", "Internal Server Error: the runner disconnected"}},
+                     .message = "Internal Server Error: the runner disconnected", .error_type = "runner_disconnected"};
+    }
+    output = model_(job->in, log);
+  } catch (const JobError& e) {
+    error = e;
+  } catch (const std::exception& e) {
+    error = internal_error(e.what());
+  }
+  std::lock_guard lock(mutex_);
+  job->inference_time =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - job->started).count();
+  job->output = std::move(output);
+  job->error = std::move(error);
+  job->state = State::completed;
+}
+
+}  // namespace omnicut::emulator

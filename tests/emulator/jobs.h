@@ -1,0 +1,94 @@
+// The emulator's queue: jobs submitted to an endpoint wait IN_QUEUE, one worker thread runs them
+// through the model (IN_PROGRESS, with logs) and keeps their outcome (COMPLETED, with the output
+// or the error the result GET answers with). fal has no FAILED state, so neither has this.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/emulator/faults.h"
+
+namespace omnicut::emulator {
+
+// What a failed job answers on its result GET, and what its COMPLETED status says.
+struct JobError {
+  int http_status = 500;
+  nlohmann::json body;       // {"detail": ...}
+  std::string message;       // the status's "error"
+  std::string error_type;    // the status's "error_type"
+};
+
+struct JobInput {
+  std::string id;
+  std::string endpoint_id;   // "google/gemini-omni-flash/edit"
+  std::string owner_app;     // "google/gemini-omni-flash": status/result/cancel live under it
+  nlohmann::json input;
+};
+
+using LogFn = std::function<void(const std::string& message)>;
+// Runs one job; returns the output JSON or throws JobError.
+using Model = std::function<nlohmann::json(const JobInput& job, const LogFn& log)>;
+
+struct StatusReply {
+  int http_status = 200;
+  nlohmann::json body;
+};
+
+class JobQueue {
+ public:
+  JobQueue(Model model, FaultState& faults, std::string base_url);
+  ~JobQueue();
+  JobQueue(const JobQueue&) = delete;
+  JobQueue& operator=(const JobQueue&) = delete;
+
+  // Returns the submit response body (request_id, the three URLs, IN_QUEUE, queue_position).
+  nlohmann::json submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input);
+  // Each call counts as one poll for the queue=N fault. nullopt: no such request under owner_app.
+  std::optional<StatusReply> status(const std::string& owner_app, const std::string& id, bool with_logs);
+  bool is_completed(const std::string& owner_app, const std::string& id);
+  StatusReply result(const std::string& owner_app, const std::string& id);
+  StatusReply cancel(const std::string& owner_app, const std::string& id);
+  void stop();
+
+ private:
+  enum class State { queued, running, completed };
+  struct Job {
+    JobInput in;
+    State state = State::queued;
+    int hold_polls = 0;
+    bool cancel_requested = false;
+    std::vector<nlohmann::json> logs;
+    std::chrono::steady_clock::time_point started;
+    double inference_time = 0;
+    std::optional<JobError> error;
+    nlohmann::json output;
+  };
+
+  void run_worker();
+  void run_job(const std::shared_ptr<Job>& job);
+  std::shared_ptr<Job> find(const std::string& owner_app, const std::string& id) const;  // lock held
+  nlohmann::json urls(const Job& job) const;
+  int queue_position(const Job& job) const;  // lock held
+
+  Model model_;
+  FaultState& faults_;
+  std::string base_url_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::deque<std::shared_ptr<Job>> queued_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace omnicut::emulator

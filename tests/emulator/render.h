@@ -1,0 +1,24 @@
+// The edit itself: the input made 720p (1280x720, or 720x1280 for a portrait picture), 24 fps
+// H.264, with the look chosen from the prompt and a synthetic audio track in place of the
+// source's (the real model re-synthesises audio too).
+#pragma once
+#include <functional>
+#include <string>
+
+#include "pipeline/endpoints.h"
+
+namespace omnicut::emulator {
+
+struct RenderResult {
+  std::string look;              // Look::name
+  double input_duration = 0;     // seconds
+  bool input_has_audio = false;
+  double output_duration = 0;    // seconds of video written
+  int width = 0, height = 0;
+};
+
+// Throws omnicut::Error (not_found / not_media / unsupported for an input it cannot decode).
+RenderResult render_edit(const std::string& input, const std::string& output, const std::string& prompt,
+                         const Endpoint& endpoint, const std::function<void(double done, double total)>& progress);
+
+}  // namespace omnicut::emulator
