@@ -110,8 +110,13 @@ AudioInfo read_audio(AVFormatContext* ic, AVStream* st) {
   a.decodable = par->codec_id != AV_CODEC_ID_NONE && avcodec_find_decoder(par->codec_id);
   a.sample_rate = par->sample_rate;
   a.channels = par->ch_layout.nb_channels;
+  // A file that gives only a channel count (PCM in Matroska) plays with the default layout.
+  AVChannelLayout layout_used{};
+  if (par->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) av_channel_layout_default(&layout_used, a.channels);
+  else av_channel_layout_copy(&layout_used, &par->ch_layout);
   char layout[128] = "";
-  if (a.channels > 0 && av_channel_layout_describe(&par->ch_layout, layout, sizeof layout) > 0) a.layout = layout;
+  if (a.channels > 0 && av_channel_layout_describe(&layout_used, layout, sizeof layout) > 0) a.layout = layout;
+  av_channel_layout_uninit(&layout_used);
   if (const AVDictionaryEntry* e = av_dict_get(st->metadata, "language", nullptr, 0)) a.language = e->value;
   a.start = seconds(st->start_time, st->time_base);
   a.duration = st->duration != AV_NOPTS_VALUE ? seconds(st->duration, st->time_base) : seconds(ic->duration, AV_TIME_BASE_Q);
