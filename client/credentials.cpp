@@ -31,8 +31,8 @@ std::optional<Credentials> Credentials::from_env() {
 Credentials Credentials::require_from_env() {
   if (auto found = from_env()) return *found;
   throw Error(ErrorKind::auth, "FAL_KEY",
-              "not set: export FAL_KEY=<your fal key> (or FAL_KEY_ID and FAL_KEY_SECRET), "
-              "or use --fal-url with the local emulator");
+              "not set: export FAL_KEY=<your fal key> (or FAL_KEY_ID and FAL_KEY_SECRET); "
+              "the local emulator (--fal-url) accepts any value");
 }
 
 std::string Credentials::redact(std::string_view text) const {

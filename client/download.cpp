@@ -44,6 +44,7 @@ struct Progress {
   std::optional<uint64_t> expected;     // from file_size, Content-Length or Content-Range
   std::string mismatch;                 // why a reply could not be used
   int write_errno = 0;
+  uint64_t kept_on_resume = 0;          // bytes a 206 let us keep, summed over resumes
 };
 
 bool accept_head(Progress& p, const Response& head, uint64_t asked_from) {
@@ -55,6 +56,7 @@ bool accept_head(Progress& p, const Response& head, uint64_t asked_from) {
       return false;
     }
     if (total) p.expected = total;
+    p.kept_on_resume += asked_from;
   } else {
     // A full answer: whatever was on disk is replaced.
     if (asked_from > 0 && ::ftruncate(p.fd, 0) != 0) {
@@ -178,6 +180,7 @@ DownloadResult download_file(const Fal& fal, const RemoteFile& file, const fs::p
   if (::fsync(p.fd) != 0) throw Error(ErrorKind::output, dest.string(), std::string("cannot write: ") + std::strerror(errno));
   out.commit();
   result.size = p.written;
+  result.resumed_bytes = p.kept_on_resume;
   return result;
 }
 

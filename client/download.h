@@ -31,7 +31,8 @@ struct DownloadOptions {
 struct DownloadResult {
   std::filesystem::path path;
   uint64_t size = 0;
-  int resumes = 0;                // how many times it continued with Range
+  int resumes = 0;                // how many times it continued after a dropped connection
+  uint64_t resumed_bytes = 0;     // bytes kept from before a resume (a 206 to our Range request)
 };
 
 // Throws Error(remote) for a non-http(s) URL or a size mismatch, Error(output) when the

@@ -102,7 +102,8 @@ JobResult fetch_result(const Fal& fal, const Submission& job, const std::string&
   std::string detail = fal.http.redact(describe_error_body(resp.body));
   if (detail.empty()) detail = fal.http.redact(status_error);
   if (detail.empty()) detail = "HTTP " + std::to_string(resp.status);
-  throw Error(ErrorKind::remote, subject, "the job failed: " + detail);
+  // 422: the model refused the input ("video_url: ..."), which the user can fix.
+  throw Error(ErrorKind::remote, subject, resp.status == 422 ? detail : "the job failed: " + detail);
 }
 
 }  // namespace
