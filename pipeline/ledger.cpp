@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 double Session::cost_usd() const {
   double sum = 0;
   for (const auto& t : turns)
-    if (t.status != turn_status::pending) sum += t.cost_usd;
+    if (t.status != turn_status::pending && t.inherited_from.empty()) sum += t.cost_usd;
   return sum;
 }
 
@@ -85,6 +85,7 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"tokens_source", t.tokens_source},
           {"cost_usd", t.cost_usd},
           {"error", t.error},
+          {"inherited_from", t.inherited_from},
           {"timings",
            {{"submitted_at", t.timings.submitted_at},
             {"completed_at", t.timings.completed_at},
@@ -110,6 +111,7 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.tokens_source = j.value("tokens_source", "");
   t.cost_usd = j.value("cost_usd", 0.0);
   t.error = j.value("error", "");
+  t.inherited_from = j.value("inherited_from", "");
   auto tm = j.value("timings", nlohmann::json::object());
   t.timings.submitted_at = tm.value("submitted_at", "");
   t.timings.completed_at = tm.value("completed_at", "");

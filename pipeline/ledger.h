@@ -25,6 +25,9 @@ struct ResultFile {
 
 namespace turn_status {
 inline constexpr const char* pending = "pending";      // planned, not sent
+// The submit is on its way and its answer not yet recorded: fal may have accepted it. Never
+// resent automatically (see edit_session.cpp); the user decides.
+inline constexpr const char* submitting = "submitting";
 inline constexpr const char* submitted = "submitted";  // accepted by the queue; poll, never resend
 inline constexpr const char* completed = "completed";  // result known
 inline constexpr const char* failed = "failed";        // the job ended in an error (billing per fal)
@@ -56,6 +59,7 @@ struct TurnRecord {
   double cost_usd = 0;
   std::string error;
   TurnTimings timings;
+  std::string inherited_from;  // --from-turn: the ledger this finished turn was copied from (not billed here)
 };
 
 struct SourceRecord {

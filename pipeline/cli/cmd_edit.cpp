@@ -1,0 +1,123 @@
+// `omnicut edit IN -p PROMPT [-p PROMPT ...] -o OUT [options]`: the whole job, turn after turn,
+// with a ledger that makes --resume safe (pipeline/edit_session.h). `--local` runs the same HTTP
+// path against the built-in emulator on a loopback port: simulated edits, nothing billed.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "client/fal.h"
+#include "pipeline/cli/command.h"
+#include "pipeline/cli/exit_codes.h"
+#include "pipeline/edit_session.h"
+#include "pipeline/format.h"
+#include "pipeline/time_value.h"
+#include "tests/emulator/emulator.h"
+
+namespace omnicut::cli {
+namespace {
+
+struct EditArgs {
+  EditOptions o;
+  std::string start, end;
+  double max_cost = -1;
+  int from_turn = 0;
+  bool split = false;
+  bool local = false;
+  std::string fal_url;
+  bool json = false;
+};
+
+client::Fal fal_for(const EditArgs& a, std::optional<emulator::Emulator>& emu) {
+  if (a.local) {
+    emulator::Options opts;
+    opts.port = 0;
+    emu.emplace(opts);
+    emu->start();
+    std::fprintf(stderr,
+                 "omnicut: --local: the built-in emulator at %s simulates the edits (a filter chosen by the prompt's "
+                 "words); nothing is sent to fal and nothing is billed\n",
+                 emu->url().c_str());
+    // The emulator asks for a key like fal does; this one is a placeholder, not a secret.
+    return client::Fal{client::FalUrls::at_origin(emu->url()),
+                       client::Http(client::Credentials("local-emulator"), client::HttpOptions{})};
+  }
+  client::Fal fal = client::Fal::from_env(a.fal_url, false);
+  if (!fal.http.has_credentials() && !a.o.dry_run)
+    throw Error(ErrorKind::auth, "FAL_KEY",
+                "not set: export FAL_KEY=<your fal API key> to edit on fal, or add --local to try it offline "
+                "(simulated, nothing billed)");
+  return fal;
+}
+
+Progress::Mode progress_mode(bool json) {
+  if (want_json(json)) return Progress::Mode::json_lines;
+  return stderr_is_tty() ? Progress::Mode::tty : Progress::Mode::quiet;
+}
+
+int run(EditArgs& a) {
+  if (a.split)
+    throw Error(ErrorKind::usage, "--split", "not available in this build yet: cut the clip with --start/--end (at most 10 s)");
+  if (!a.start.empty()) a.o.start = parse_time(a.start, "--start");
+  if (!a.end.empty()) a.o.end = parse_time(a.end, "--end");
+  if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
+  if (a.from_turn > 0) a.o.from_turn = a.from_turn;
+  if (a.o.from_turn && a.o.resume_path.empty()) throw Error(ErrorKind::usage, "--from-turn", "needs --resume SESSION");
+
+  std::optional<emulator::Emulator> emu;
+  client::Fal fal = fal_for(a, emu);
+  Progress progress(progress_mode(a.json));
+  bool json = progress.mode() == Progress::Mode::json_lines;
+  EditContext ctx;
+  ctx.fal = &fal;
+  ctx.local = a.local;
+  ctx.server = a.local ? emu->url() : client::url_origin(fal.urls.queue);
+  ctx.progress = &progress;
+  if (!json) ctx.say = [](const std::string& text) { std::fputs(text.c_str(), stdout), std::fflush(stdout); };
+
+  EditOutcome out = run_edit(a.o, ctx);
+  if (!json) {
+    if (out.dry_run)
+      std::printf("dry run: would submit %zu turn(s) for about %s; nothing was sent\n", out.session.turns.size(),
+                  format_usd(out.estimate_usd).c_str());
+    else
+      std::printf("wrote %s: %zu turn(s), %s%s\nledger: %s\n", out.session.output.c_str(), out.session.turns.size(),
+                  format_usd(out.session.cost_usd()).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
+                  out.ledger_path.c_str());
+  }
+  return kOk;
+}
+
+void setup(CLI::App& root, Action& chosen) {
+  auto a = std::make_shared<EditArgs>();
+  CLI::App* cmd = root.add_subcommand("edit", "edit a clip on fal turn after turn, with the source's audio put back");
+  cmd->add_option("input", a->o.input, "the source clip (not needed with --resume)");
+  cmd->add_option("-p,--prompt", a->o.prompts, "an edit instruction; repeat for more turns (each edits the last result)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("-o,--output", a->o.output, "the edited MP4 (the ledger goes beside it as OUT.omnicut.json)");
+  cmd->add_option("--start", a->start, "range start (seconds or hh:mm:ss.ms)");
+  cmd->add_option("--end", a->end, "range end");
+  cmd->add_flag("--split", a->split, "edit longer footage in segments (not available yet)");
+  cmd->add_option("--endpoint", a->o.endpoint_id, "endpoint id (default " + default_endpoint().id + ")");
+  cmd->add_flag("--keep-rest", a->o.keep_rest, "append \"Keep everything else the same.\" to prompts that lack it");
+  cmd->add_option("--max-cost", a->max_cost, "refuse, before anything is sent, when the estimate is over this many USD");
+  cmd->add_flag("-y,--yes", a->o.yes, "do not ask before spending (without it a terminal asks; anything else refuses)");
+  cmd->add_flag("--dry-run", a->o.dry_run, "probe, plan, estimate and prep; upload and submit nothing");
+  cmd->add_flag("--keep-turns", a->o.keep_turns, "also download every turn's result beside OUT (OUT.turnK.mp4)");
+  cmd->add_flag("--restore", a->o.restore, "give back the source's frame geometry (when available)");
+  cmd->add_option("--session", a->o.session_path, "where to keep the session ledger");
+  cmd->add_option("--resume", a->o.resume_path, "continue a session from its ledger (submitted turns are polled, never resent)");
+  cmd->add_option("--from-turn", a->from_turn, "with --resume: branch a new session from turn K's result");
+  cmd->add_flag("--local", a->local, "use the built-in emulator on loopback: simulated edits, nothing billed");
+  cmd->add_option("--fal-url", a->fal_url, "send fal's calls to this origin instead (also OMNICUT_FAL_URL)");
+  cmd->add_flag("--cancel-on-interrupt", a->o.cancel_on_interrupt, "Ctrl-C also cancels the running job at fal");
+  cmd->add_option("--poll-interval", a->o.poll_interval_s, "seconds between status reads")->capture_default_str();
+  cmd->add_flag("--json", a->json, "JSON-lines events on stdout (also when stdout is not a terminal)");
+  cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
+}
+
+const RegisterCommand reg(35, setup);
+
+}  // namespace
+}  // namespace omnicut::cli

@@ -1,0 +1,68 @@
+// `omnicut history SESSION [--json]`: the turns of an edit session, what each cost, and totals.
+#include <cstdio>
+#include <iostream>
+
+#include "pipeline/cli/command.h"
+#include "pipeline/cli/exit_codes.h"
+#include "pipeline/format.h"
+#include "pipeline/ledger.h"
+
+namespace omnicut::cli {
+namespace {
+
+struct HistoryArgs {
+  std::string session;
+  bool json = false;
+};
+
+std::string shorten(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+
+void print_table(const Session& s, const std::string& path) {
+  std::printf("session %s\n", path.c_str());
+  std::printf("source  %s (%s, %s)\n", s.source.path.c_str(), format_seconds(s.source.duration).c_str(), s.source.hash.substr(0, 19).c_str());
+  std::printf("server  %s%s\n", s.server.c_str(), s.local ? " (local emulator: simulated, nothing billed)" : "");
+  if (s.upload) std::printf("upload  %s\n", s.upload->url.c_str());
+  if (s.branch_of.is_object())
+    std::printf("branch  of %s at turn %d\n", s.branch_of.value("session", "").c_str(), s.branch_of.value("turn", 0));
+  std::printf("%-4s %-10s %-38s %-12s %10s %10s %10s %8s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
+              "COST", "TIME");
+  double in = 0, out = 0;
+  for (const auto& t : s.turns) {
+    bool billed = t.status != turn_status::pending && t.inherited_from.empty();
+    std::string status = t.inherited_from.empty() ? t.status : "inherited";
+    std::printf("%-4d %-10s %-38s %-12s %10.0f %10.0f %10s %7.1fs\n", t.turn, status.c_str(), shorten(t.prompt, 38).c_str(),
+                shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(),
+                billed ? format_usd(t.cost_usd).c_str() : "-", t.timings.run_s);
+    if (!t.error.empty()) std::printf("     error: %s\n", t.error.c_str());
+    if (billed) in += t.tokens.input(), out += t.tokens.output();
+  }
+  std::printf("total: %d of %zu turn(s) completed, %.0f input + %.0f output tokens, %s%s\n", s.completed_turns(),
+              s.turns.size(), in, out, format_usd(s.cost_usd()).c_str(), s.local ? " (simulated)" : "");
+  if (s.final_output.is_object()) std::printf("output: %s (from turn %d)\n", s.final_output.value("path", "").c_str(),
+                                              s.final_output.value("from_turn", 0));
+}
+
+int run(const HistoryArgs& a) {
+  Session s = load_session(a.session);
+  if (want_json(a.json)) {
+    auto j = to_json(s);
+    j["ledger"] = a.session;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table(s, a.session);
+  }
+  return kOk;
+}
+
+void setup(CLI::App& root, Action& chosen) {
+  auto a = std::make_shared<HistoryArgs>();
+  CLI::App* cmd = root.add_subcommand("history", "show an edit session's turns, costs and totals");
+  cmd->add_option("session", a->session, "the session ledger (OUT.omnicut.json)")->required();
+  cmd->add_flag("--json", a->json, "the ledger as JSON (also when stdout is not a terminal)");
+  cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
+}
+
+const RegisterCommand reg(36, setup);
+
+}  // namespace
+}  // namespace omnicut::cli

@@ -1,0 +1,32 @@
+// The steps of an edit session (pipeline/edit_session.h), shared by its files: one turn on fal's
+// queue (edit_turn.cpp), and the final download + remux (edit_finish.cpp).
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "common/error.h"
+#include "pipeline/edit_session.h"
+
+namespace omnicut {
+
+// The session and where it lives; every save() is atomic (pipeline/ledger.h).
+struct SessionFile {
+  Session session;
+  std::string path;
+  void save() { save_session(session, path); }
+};
+
+// Submits (or, when already submitted, polls) turn `index` and records its result. The ledger
+// holds the request_id and queue URLs before waiting. Throws on failure or Ctrl-C, with the
+// ledger saved.
+void run_turn(SessionFile& file, size_t index, const EditOptions& options, EditContext& context);
+
+// Downloads the last turn's result (and every turn's with keep_turns), remuxes the source's
+// audio under it into OUT, and returns what the remux did.
+nlohmann::json finish_output(SessionFile& file, const EditOptions& options, EditContext& context,
+                             const std::filesystem::path& work_dir);
+
+// The folder beside OUT where prep and downloads live until OUT is written.
+std::filesystem::path work_dir_for(const std::string& ledger_path);
+
+}  // namespace omnicut

@@ -1,0 +1,148 @@
+#include <chrono>
+#include <thread>
+
+#include "client/download.h"
+#include "client/queue.h"
+#include "common/interrupt.h"
+#include "pipeline/edit_steps.h"
+#include "pipeline/format.h"
+
+namespace omnicut {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+client::Submission submission_of(const TurnRecord& t) {
+  return {t.endpoint, t.request_id, t.status_url, t.response_url, t.cancel_url};
+}
+
+std::string turn_subject(const TurnRecord& t) {
+  return "turn " + std::to_string(t.turn) + (t.request_id.empty() ? "" : " (request " + t.request_id + ")");
+}
+
+// Tokens as the result reports them ("usage": {input_tokens, output_tokens}), else the model's.
+void record_usage(TurnRecord& t, const nlohmann::json& output, const Session& s) {
+  CostModel model(s.billing);
+  auto usage = output.value("usage", nlohmann::json());
+  if (usage.is_object() && usage.contains("input_tokens") && usage.contains("output_tokens")) {
+    t.tokens = TurnTokens{};
+    t.tokens.input_video = usage["input_tokens"].get<double>();
+    t.tokens.output_video = usage["output_tokens"].get<double>();
+    t.tokens_source = "reported";
+  } else {
+    bool input_audio = t.turn == 1 ? s.source.has_audio : true;
+    t.tokens = model.turn(s.prep.value("duration", s.source.duration), input_audio, t.prompt).tokens;
+    t.tokens_source = "estimated";
+  }
+  t.cost_usd = model.priced(t.tokens).usd();
+}
+
+void submit_turn(SessionFile& f, TurnRecord& t, EditContext& ctx) {
+  Session& s = f.session;
+  const Endpoint& ep = find_endpoint(t.endpoint);
+  t.input_url = t.turn == 1 ? s.upload->url : s.turns[t.turn - 2].result->url;
+  t.status = turn_status::submitting;
+  t.error.clear();
+  f.save();  // before the request leaves: from here on a crash never leads to a blind resend
+  nlohmann::json input = {{ep.prompt_field, t.prompt}, {ep.video_input_field, t.input_url}};
+  client::Submission sub;
+  try {
+    sub = client::submit(*ctx.fal, ep.id, input);
+  } catch (const Error& e) {
+    // A network failure may hide an accepted job: the turn stays "submitting" (see
+    // edit_session.h). Any answer from fal means it was not queued: the turn can be sent again.
+    t.error = e.what();
+    if (e.kind() != ErrorKind::network) t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
+    f.save();
+    throw;
+  }
+  t.request_id = sub.request_id;
+  t.status_url = sub.status_url;
+  t.response_url = sub.response_url;
+  t.cancel_url = sub.cancel_url;
+  t.status = turn_status::submitted;
+  t.timings.submitted_at = now_iso8601();
+  f.save();  // the request id is on disk before any waiting
+  ctx.progress->event("submitted", {{"turn", t.turn}, {"request_id", t.request_id}, {"ledger", f.path}});
+}
+
+// First Ctrl-C: stop waiting, keep the job for --resume. A second one (or --cancel-on-interrupt)
+// cancels it at fal.
+void on_interrupt(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
+  bool cancel = o.cancel_on_interrupt || interrupt_count() >= 2;
+  if (!cancel) {
+    ctx.progress->message("interrupted: turn " + std::to_string(t.turn) + " (request " + t.request_id +
+                          ") stays at fal and in the ledger; `omnicut edit --resume " + f.path +
+                          "` picks it up. Ctrl-C again within 3 s cancels it at fal.");
+    auto until = Clock::now() + std::chrono::seconds(3);
+    while (Clock::now() < until && interrupt_count() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    cancel = interrupt_count() >= 2;
+  }
+  if (!cancel) return;
+  bool accepted = false;
+  try {
+    accepted = client::cancel(*ctx.fal, submission_of(t));
+  } catch (const Error& e) {
+    t.error = std::string("cancel failed: ") + e.what();
+  }
+  if (accepted) t.status = turn_status::cancelled;
+  f.save();
+  ctx.progress->message(accepted ? "turn " + std::to_string(t.turn) + " cancelled at fal"
+                                 : "turn " + std::to_string(t.turn) + ": fal did not accept the cancel (it may have finished)");
+}
+
+void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
+  client::WaitOptions wait;
+  wait.poll_interval_s = o.poll_interval_s;
+  wait.on_update = [&](const client::JobStatus& st, const std::vector<client::LogLine>& fresh) {
+    if (st.state == client::JobState::in_queue) ctx.progress->queue(st.queue_position);
+    else if (st.state == client::JobState::in_progress) ctx.progress->queue(-1);
+    for (const auto& line : fresh) ctx.progress->log(line.message);
+  };
+  auto started = Clock::now();
+  client::JobResult result;
+  try {
+    result = client::wait_for_result(*ctx.fal, submission_of(t), wait);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) {
+      on_interrupt(f, t, o, ctx);
+    } else if (e.kind() == ErrorKind::remote) {
+      t.status = turn_status::failed;
+      t.error = e.what();
+      f.save();
+    }
+    throw;
+  }
+  const Endpoint& ep = find_endpoint(t.endpoint);
+  auto file = result.output.value(ep.video_output_field, nlohmann::json());
+  client::RemoteFile remote = client::RemoteFile::from_json(file);  // Error(remote) without a url
+  t.result = ResultFile{remote.url, remote.content_type, remote.file_name,
+                        static_cast<int64_t>(remote.file_size.value_or(0))};
+  record_usage(t, result.output, f.session);
+  t.status = turn_status::completed;
+  t.timings.completed_at = now_iso8601();
+  t.timings.run_s = std::chrono::duration<double>(Clock::now() - started).count();
+  f.save();
+}
+
+}  // namespace
+
+void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& ctx) {
+  TurnRecord& t = f.session.turns[index];
+  if (t.status == turn_status::completed) return;
+  if (t.status == turn_status::submitting)
+    throw Error(ErrorKind::refused, f.path,
+                "turn " + std::to_string(t.turn) + "'s submit was cut off before fal's answer was recorded, so fal may "
+                "have accepted (and billed) it; it is not resent automatically. Check your fal dashboard; to send it "
+                "again, branch: omnicut edit --resume " + f.path + " --from-turn " + std::to_string(t.turn - 1) +
+                " -p PROMPT -o NEW.mp4");
+  std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
+  ctx.progress->stage(what, t.prompt);
+  if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
+  else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
+  wait_turn(f, t, o, ctx);
+  ctx.progress->cost(f.session.cost_usd());
+  ctx.progress->finish(format_usd(t.cost_usd) + " (" + t.tokens_source + " tokens), request " + t.request_id);
+}
+
+}  // namespace omnicut

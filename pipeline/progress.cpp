@@ -1,0 +1,119 @@
+#include "pipeline/progress.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "pipeline/format.h"
+
+namespace omnicut {
+namespace {
+
+std::string amount(double v, const std::string& unit) {
+  if (unit == "bytes") return format_bytes(static_cast<uint64_t>(v));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, unit == "s" ? "%.1f %s" : "%.0f %s", v, unit.c_str());
+  return buf;
+}
+
+std::string bar(double fraction, int width) {
+  if (fraction < 0) fraction = 0;
+  if (fraction > 1) fraction = 1;
+  int filled = static_cast<int>(fraction * width + 0.5);
+  return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+}
+
+}  // namespace
+
+void Progress::emit(nlohmann::json j) {
+  std::cout << j.dump() << "\n";
+  std::cout.flush();
+}
+
+void Progress::stage(const std::string& name, const std::string& detail) {
+  finish();
+  stage_ = name, detail_ = detail;
+  done_ = total_ = 0, unit_.clear(), queue_ = -2;
+  if (mode_ == Mode::json_lines) emit({{"event", "stage"}, {"stage", name}, {"detail", detail}});
+  draw(true);
+}
+
+void Progress::update(double done, double total, const std::string& unit) {
+  bool repeat = done == done_ && total == total_ && unit == unit_;
+  done_ = done, total_ = total, unit_ = unit;
+  auto now = std::chrono::steady_clock::now();
+  bool complete = total > 0 && done >= total;
+  if (repeat || (!complete && now - last_draw_ < std::chrono::milliseconds(100))) return;
+  last_draw_ = now;
+  if (mode_ == Mode::json_lines)
+    emit({{"event", "progress"}, {"stage", stage_}, {"done", done}, {"total", total}, {"unit", unit}});
+  draw(false);
+}
+
+void Progress::queue(int position) {
+  if (position == queue_) return;
+  queue_ = position;
+  if (mode_ == Mode::json_lines)
+    emit({{"event", "queue"}, {"stage", stage_}, {"position", position}, {"state", position >= 0 ? "IN_QUEUE" : "IN_PROGRESS"}});
+  draw(true);
+}
+
+void Progress::log(const std::string& message) {
+  if (mode_ == Mode::json_lines) emit({{"event", "log"}, {"stage", stage_}, {"message", message}});
+  if (mode_ != Mode::tty) return;
+  std::fprintf(stderr, "\r\033[K    model: %s\n", message.c_str());
+  draw(true);
+}
+
+void Progress::cost(double usd) {
+  cost_ = usd;
+  if (mode_ == Mode::json_lines) emit({{"event", "cost"}, {"usd", usd}});
+}
+
+void Progress::message(const std::string& text) {
+  if (mode_ == Mode::json_lines) emit({{"event", "message"}, {"text", text}});
+  if (mode_ != Mode::tty) return;
+  if (line_open_) std::fprintf(stderr, "\r\033[K");
+  std::fprintf(stderr, "%s\n", text.c_str());
+  if (line_open_) draw(true);
+}
+
+void Progress::event(const std::string& name, nlohmann::json fields) {
+  if (mode_ != Mode::json_lines) return;
+  fields["event"] = name;
+  emit(std::move(fields));
+}
+
+void Progress::finish(const std::string& summary) {
+  if (stage_.empty()) return;
+  if (mode_ == Mode::json_lines) emit({{"event", "done"}, {"stage", stage_}, {"summary", summary}});
+  if (mode_ == Mode::tty) {
+    std::fprintf(stderr, "\r\033[K%-10s %s%s%s\n", stage_.c_str(), summary.empty() ? "done" : summary.c_str(),
+                 cost_ > 0 ? "   spent " : "", cost_ > 0 ? format_usd(cost_).c_str() : "");
+  }
+  stage_.clear();
+  line_open_ = false;
+}
+
+void Progress::draw(bool force) {
+  (void)force;
+  if (mode_ != Mode::tty || stage_.empty()) return;
+  std::string line = stage_;
+  line.resize(10, ' ');
+  if (queue_ >= 0) line += " in queue, position " + std::to_string(queue_);
+  else if (queue_ == -1) line += " running";
+  else if (total_ > 0) {
+    char pct[16];
+    std::snprintf(pct, sizeof pct, " %3.0f%% ", 100.0 * done_ / total_);
+    line += " " + bar(done_ / total_, 24) + pct + amount(done_, unit_) + " / " + amount(total_, unit_);
+  } else if (done_ > 0) {
+    line += " " + amount(done_, unit_);
+  } else if (!detail_.empty()) {
+    line += " " + detail_;
+  }
+  if (cost_ > 0) line += "   spent " + format_usd(cost_);
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+  line_open_ = true;
+}
+
+}  // namespace omnicut

@@ -1,0 +1,52 @@
+// What an edit session shows while it runs. On a terminal: one line per stage on stderr with a
+// bar (prep frames, upload bytes, queue position, download bytes), the model's log lines, and the
+// running cost. Piped or with --json: JSON-lines events on stdout, one object per line, each with
+// an "event" field, so a script can follow along. Quiet: nothing (tests, --dry-run inside tools).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace omnicut {
+
+class Progress {
+ public:
+  enum class Mode { tty, json_lines, quiet };
+  explicit Progress(Mode mode) : mode_(mode) {}
+  Mode mode() const { return mode_; }
+
+  // A stage begins ("prep", "upload", "turn 2", "download", "remux"); ends the previous line.
+  void stage(const std::string& name, const std::string& detail = "");
+  // Progress within the stage; `unit` is "frames", "bytes", "s"... Throttled to ~10 updates a second.
+  void update(double done, double total, const std::string& unit);
+  // Queue position while a turn waits (-1: running).
+  void queue(int position);
+  // A line the model logged.
+  void log(const std::string& message);
+  // The stage finished; `summary` closes its line.
+  void finish(const std::string& summary = "");
+  // Running cost of what was submitted so far.
+  void cost(double usd);
+  // A plain message: a line on stderr (tty) or {"event":"message"} (json).
+  void message(const std::string& text);
+  // Any other event (estimate, ledger, result): JSON only; on a terminal the caller prints.
+  void event(const std::string& name, nlohmann::json fields);
+
+ private:
+  void draw(bool force);
+  void emit(nlohmann::json j);
+
+  Mode mode_;
+  std::string stage_;
+  std::string detail_;
+  double done_ = 0, total_ = 0;
+  std::string unit_;
+  int queue_ = -2;
+  double cost_ = 0;
+  bool line_open_ = false;
+  std::chrono::steady_clock::time_point last_draw_{};
+};
+
+}  // namespace omnicut
