@@ -1,0 +1,53 @@
+// Puts the source's own audio back under an edited clip: the edited video stream is copied
+// untouched, the audio is the source's over exactly the range prep cut, made to last exactly as
+// long as the video (trimmed or padded with silence, never the video shortened), MP4 with the
+// index in front, written atomically.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace omnicut {
+
+struct RemuxSpec {
+  std::string video;              // the edited clip: its video stream is copied
+  std::string audio;              // the source: its first decodable audio stream is used
+  std::string output;
+  double start = 0;               // the range prep cut, seconds from the source's first frame
+  std::optional<double> end;      // exclusive; nullopt: start + the edited video's duration
+  bool keep_edit_audio = false;   // the edited clip's own audio as a second, non-default track
+  bool require_audio = false;     // a source without audio is an error instead of a notice
+};
+
+struct RemuxResult {
+  std::string output;
+  // The edited video as copied.
+  int64_t video_frames = 0;
+  double video_fps = 0;
+  double video_duration = 0;      // seconds
+  // The source range and how far the edited clip strays from it.
+  double range_start = 0, range_end = 0;
+  double range_duration = 0;
+  double duration_difference = 0; // video - range, seconds (a frame or two is normal)
+  // The source's audio as written.
+  std::string audio_mode = "none"; // "copied", "encoded" or "none"
+  std::string audio_reason;
+  int source_audio_stream = -1;
+  std::string source_audio_codec;
+  double audio_duration = 0;
+  double audio_padded = 0;        // seconds of silence added
+  double audio_trimmed = 0;       // seconds of the range dropped because the video is shorter
+  bool edit_audio_kept = false;
+  std::vector<std::string> notices;
+};
+
+// Throws omnicut::Error: unsupported (edited file without video; source without audio when
+// required), usage (a range outside the source or far from the edited clip's length),
+// not_found/not_media (unreadable inputs), output, interrupted.
+RemuxResult remux(const RemuxSpec& spec);
+
+// Two durations count as the same clip when they differ by at most this much; beyond it the
+// range and the edited clip do not belong together.
+double remux_range_tolerance(double range_duration);
+
+}  // namespace omnicut
