@@ -44,7 +44,9 @@ Rational to_rational(double fps) {
 }
 
 std::string fps_text(double fps) {
-  return std::abs(fps - std::round(fps)) < 0.001 ? format("%.0f", fps) : format("%.3g", fps);
+  if (std::abs(fps - std::round(fps)) < 0.001) return format("%.0f", fps);
+  std::string s = format("%.2f", fps);  // 29.97, 12.5
+  return s.back() == '0' ? s.substr(0, s.size() - 1) : s;
 }
 
 std::string why_unusable(const MediaInfo& info) {
