@@ -1,0 +1,28 @@
+// A contact sheet: evenly spaced frames of a clip tiled into one PNG. Each frame is reached by
+// seeking to the keyframe before it and decoding forward to it, never by decoding the whole file.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace omnicut {
+
+struct ContactSheetSpec {
+  std::string input;
+  std::string output;      // PNG, written atomically
+  int cols = 4, rows = 3;
+  int tile_width = 320;    // each tile's width; the height follows the display aspect ratio
+};
+
+struct ContactSheet {
+  std::string output;
+  int width = 0, height = 0;          // of the sheet
+  int tile_width = 0, tile_height = 0;
+  std::vector<double> times;          // seconds from the first frame, one per tile, row by row
+  int frames_decoded = 0;             // how much decoding the seeks saved
+};
+
+// Throws omnicut::Error: usage (cols/rows/width out of range), not_found/not_media, unsupported
+// (no decodable video), output.
+ContactSheet make_contact_sheet(const ContactSheetSpec& spec);
+
+}  // namespace omnicut
