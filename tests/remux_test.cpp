@@ -384,3 +384,84 @@ TEST(Remux, MissingAndUnwritableFilesHaveTheirOwnExitCodes) {
 
 }  // namespace
 }  // namespace omnicut::test
+
+namespace omnicut::test {
+namespace {
+
+// Mean luma of the leftmost and rightmost 8 columns of the first frame.
+std::pair<double, double> edge_lumas(const fs::path& file) {
+  auto edge = [&](const std::string& x) {
+    auto r = run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-frames:v", "1", "-vf",
+                                    "crop=8:ih:" + x + ":0,scale=1:1:flags=area", "-pix_fmt", "gray", "-f", "rawvideo", "-"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.empty() ? -1.0 : static_cast<unsigned char>(r.out[0]) * 1.0;
+  };
+  return {edge("0"), edge("iw-8")};
+}
+
+TEST(RemuxRestore, PaddingIsCroppedAwayAndTheSourceSizeComesBack) {
+  auto dir = scratch_dir();
+  SynthSpec s = marked_source(4, {2.0});
+  s.width = 640, s.height = 480;  // 4:3: prep pillarboxes it into 1280x720
+  synthesize((dir / "src.mp4").string(), s);
+  auto prep = run_omnicut({"prep", (dir / "src.mp4").string(), "-o", (dir / "prepped.mp4").string(), "--start", "0.5",
+                           "--end", "3.5", "--json"});
+  ASSERT_EQ(prep.exit_code, 0) << prep.err;
+  ASSERT_TRUE(fs::exists(dir / "prepped.mp4.prep.json"));
+  auto padded = stream_of(ffprobe(dir / "prepped.mp4"), "video");
+  ASSERT_EQ(padded["width"], 1280);
+  EXPECT_LT(edge_lumas(dir / "prepped.mp4").first, 20);  // the pillarbox
+
+  auto j = parse(remux({"--video", (dir / "prepped.mp4").string(), "--audio", (dir / "src.mp4").string(),
+                        "--sidecar", (dir / "prepped.mp4.prep.json").string(), "--restore", "-o",
+                        (dir / "out.mp4").string()}));
+  EXPECT_EQ(j["restore"]["width"], 640);
+  EXPECT_NEAR(j["range"]["start"].get<double>(), 0.5, 1e-6);  // from the sidecar
+  auto v = stream_of(ffprobe(dir / "out.mp4"), "video");
+  EXPECT_EQ(v["width"], 640);
+  EXPECT_EQ(v["height"], 480);
+  auto [left, right] = edge_lumas(dir / "out.mp4");
+  EXPECT_GT(left, 40) << "black bars left in the restored picture";
+  EXPECT_GT(right, 40);
+  double flash = first_flash(frame_lumas(dir / "out.mp4"), 25), beep = first_beep(audio_samples(dir / "out.mp4"));
+  EXPECT_LE(std::abs(flash - beep), 1 / 25.0);
+
+  auto capped = parse(remux({"--video", (dir / "prepped.mp4").string(), "--audio", (dir / "src.mp4").string(),
+                             "--sidecar", (dir / "prepped.mp4").string(), "--restore", "--max-height", "240", "-o",
+                             (dir / "small.mp4").string()}));
+  auto sv = stream_of(ffprobe(dir / "small.mp4"), "video");
+  EXPECT_EQ(sv["width"], 320);
+  EXPECT_EQ(sv["height"], 240);
+}
+
+TEST(RemuxRestore, RotatedSourceComesBackUpright) {
+  auto dir = scratch_dir();
+  SynthSpec s = marked_source(4, {});
+  s.width = 640, s.height = 360, s.rotation = 90;  // shown as 360x640
+  synthesize((dir / "src.mp4").string(), s);
+  ASSERT_EQ(run_omnicut({"prep", (dir / "src.mp4").string(), "-o", (dir / "prepped.mp4").string(), "--json"}).exit_code, 0);
+  parse(remux({"--video", (dir / "prepped.mp4").string(), "--audio", (dir / "src.mp4").string(), "--sidecar",
+               (dir / "prepped.mp4.prep.json").string(), "--restore", "-o", (dir / "out.mp4").string()}));
+  auto v = stream_of(ffprobe(dir / "out.mp4"), "video");
+  EXPECT_EQ(v["width"], 360);
+  EXPECT_EQ(v["height"], 640);
+  EXPECT_FALSE(v.contains("side_data_list")) << "a display matrix was left on the upright picture";
+}
+
+TEST(RemuxRestore, NeedsASidecar) {
+  auto dir = scratch_dir();
+  synthesize((dir / "src.mp4").string(), marked_source(3, {}));
+  edit_stand_in(dir / "src.mp4", dir / "edit.mp4", 0, 48);
+  auto r = remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--restore", "-o",
+                  (dir / "out.mp4").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--sidecar"), std::string::npos);
+  auto missing = remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--sidecar",
+                        (dir / "none.prep.json").string(), "--restore", "-o", (dir / "out.mp4").string()});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_FALSE(fs::exists(dir / "out.mp4"));
+  EXPECT_TRUE(no_leftovers(dir));
+}
+
+}  // namespace
+}  // namespace omnicut::test

@@ -4,22 +4,28 @@
 
 #include <nlohmann/json.hpp>
 
-#include "codecs/remux.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/format.h"
+#include "pipeline/remux_stage.h"
+#include "pipeline/time_value.h"
 
 namespace omnicut::cli {
 namespace {
 
 struct RemuxOptions {
-  RemuxSpec spec;
-  double start = 0, end = -1;
+  RemuxRequest request;
+  std::string start, end;
   bool json = false;
 };
 
-nlohmann::json to_json(const RemuxResult& r) {
-  return {{"output", r.output},
-          {"video", {{"copied", true}, {"frames", r.video_frames}, {"fps", r.video_fps}, {"duration", r.video_duration}}},
+nlohmann::json to_json(const RemuxOutcome& o) {
+  const RemuxResult& r = o.result;
+  nlohmann::json restore = nullptr;
+  if (o.restore) restore = {{"width", o.restore->width}, {"height", o.restore->height}};
+  return {{"sidecar", o.sidecar.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.sidecar)},
+          {"restore", restore},
+          {"output", r.output},
+          {"video", {{"copied", !o.restore}, {"frames", r.video_frames}, {"fps", r.video_fps}, {"duration", r.video_duration}}},
           {"range", {{"start", r.range_start}, {"end", r.range_end}, {"duration", r.range_duration}}},
           {"duration_difference", r.duration_difference},
           {"audio",
@@ -34,9 +40,12 @@ nlohmann::json to_json(const RemuxResult& r) {
           {"notices", r.notices}};
 }
 
-void print_table(const RemuxResult& r) {
+void print_table(const RemuxOutcome& o) {
+  const RemuxResult& r = o.result;
   std::printf("%-12s %s\n", "output", r.output.c_str());
-  std::printf("%-12s copied, %lld frames, %.3f fps, %s\n", "video", static_cast<long long>(r.video_frames), r.video_fps,
+  if (o.restore) std::printf("%-12s re-encoded at %dx%d from %s\n", "restored", o.restore->width, o.restore->height,
+                             o.sidecar.c_str());
+  std::printf("%-12s %s, %lld frames, %.3f fps, %s\n", "video", o.restore ? "re-encoded" : "copied", static_cast<long long>(r.video_frames), r.video_fps,
               format_seconds(r.video_duration).c_str());
   std::printf("%-12s %.3f s - %.3f s (%s), video %+.3f s\n", "range", r.range_start, r.range_end,
               format_seconds(r.range_duration).c_str(), r.duration_difference);
@@ -51,10 +60,12 @@ void print_table(const RemuxResult& r) {
 }
 
 int run(const RemuxOptions& o) {
-  RemuxSpec spec = o.spec;
-  spec.start = o.start;
-  if (o.end >= 0) spec.end = o.end;
-  RemuxResult r = remux(spec);
+  RemuxRequest req = o.request;
+  req.start_given = !o.start.empty();
+  req.end_given = !o.end.empty();
+  if (req.start_given) req.spec.start = parse_time(o.start, "--start");
+  if (req.end_given) req.spec.end = parse_time(o.end, "--end");
+  RemuxOutcome r = run_remux(req);
   if (want_json(o.json)) std::printf("%s\n", to_json(r).dump(2).c_str());
   else print_table(r);
   return 0;
@@ -63,14 +74,20 @@ int run(const RemuxOptions& o) {
 void setup(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<RemuxOptions>();
   auto* cmd = root.add_subcommand("remux", "put the source's own audio back under an edited clip, in sync");
-  cmd->add_option("--video", opts->spec.video, "the edited clip (its video is copied untouched)")->required();
-  cmd->add_option("--audio", opts->spec.audio, "the source whose audio is used")->required();
-  cmd->add_option("-o,--output", opts->spec.output, "output MP4")->required();
-  cmd->add_option("--start", opts->start, "start of the range prep cut, seconds")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--end", opts->end, "end of the range prep cut, seconds (default: start + the clip's length)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--keep-edit-audio", opts->spec.keep_edit_audio, "keep the edited clip's audio as a second track");
-  cmd->add_flag("--require-audio", opts->spec.require_audio, "fail when the source has no audio");
+  RemuxSpec& spec = opts->request.spec;
+  cmd->add_option("--video", spec.video, "the edited clip (its video is copied untouched)")->required();
+  cmd->add_option("--audio", spec.audio, "the source whose audio is used")->required();
+  cmd->add_option("-o,--output", spec.output, "output MP4")->required();
+  cmd->add_option("--start", opts->start, "start of the range prep cut (seconds or h:m:s.ms; default: the sidecar's, else 0)");
+  cmd->add_option("--end", opts->end, "end of the range prep cut (default: the sidecar's, else start + the clip's length)");
+  cmd->add_option("--sidecar", opts->request.sidecar, "prep's OUT.prep.json (or prep's OUT): the range and geometry");
+  auto* restore = cmd->add_flag("--restore", opts->request.restore,
+                                "re-encode the edited video back to the source's geometry (needs --sidecar)");
+  cmd->add_option("--max-height", opts->request.max_height, "with --restore: at most this many lines")
+      ->check(CLI::Range(2, 8640))
+      ->needs(restore);
+  cmd->add_flag("--keep-edit-audio", spec.keep_edit_audio, "keep the edited clip's audio as a second track");
+  cmd->add_flag("--require-audio", spec.require_audio, "fail when the source has no audio");
   cmd->add_flag("--json", opts->json, "JSON output");
   cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
 }
