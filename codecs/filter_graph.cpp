@@ -79,6 +79,10 @@ void FilterChain::push(AVFrame* frame) {
   check(ret, ErrorKind::unsupported, subject_, "filtering failed");
 }
 
+void FilterChain::close(int64_t pts) {
+  check(av_buffersrc_close(source_, pts, AV_BUFFERSRC_FLAG_PUSH), ErrorKind::unsupported, subject_, "filtering failed");
+}
+
 bool FilterChain::pull(AVFrame* out) {
   int ret = av_buffersink_get_frame(sink_, out);
   if (ret == AVERROR(EAGAIN)) return false;

@@ -21,6 +21,9 @@ class FilterChain {
 
   // Hands a frame to the graph, taking its data (the frame is left blank); nullptr ends the stream.
   void push(AVFrame* frame);
+  // Ends the stream at `pts` (the end of the last frame, in the input time base), so that
+  // filters timing by duration (fps) keep the last frame.
+  void close(int64_t pts);
   // Takes the next output frame into `out`; false when none is ready yet or the graph has ended.
   bool pull(AVFrame* out);
   bool ended() const { return ended_; }

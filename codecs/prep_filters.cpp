@@ -30,7 +30,7 @@ std::string crop_filter(const Geometry& g) {
   bool quarter_turn = ((g.rotation % 180) + 180) % 180 == 90;
   double sar = g.sar.num > 0 && g.sar.den > 0 ? g.sar.value() : 1.0;
   double horizontal = quarter_turn ? 1.0 : 1.0 / sar;  // stored pixels per square pixel, across
-  double vertical = quarter_turn ? sar : 1.0;          // and down (a quarter turn swaps the axes)
+  double vertical = quarter_turn ? 1.0 / sar : 1.0;    // and down (a quarter turn swaps the axes)
   auto px = [](double v) { return std::to_string(static_cast<long>(v + 0.5)); };
   return "crop=" + px(r.width * horizontal) + ":" + px(r.height * vertical) + ":" + px(r.x * horizontal) + ":" +
          px(r.y * vertical) + ":exact=1";

@@ -107,6 +107,7 @@ class Transcoder {
   Rational fps_{0, 1};
   int vout_ = -1, aout_ = -1;
   int64_t vstart_ts_ = 0, astart_ts_ = 0, vend_ts_ = kUnbounded, aend_ts_ = kUnbounded;
+  int64_t video_end_ts_ = 0;             // end of the last decoded picture, from the range start
   int64_t frames_wanted_ = kUnbounded;  // video frames in the range at the output rate
   int64_t frames_out_ = 0;               // pictures handed to the encoder
   int64_t samples_wanted_ = kUnbounded;  // audio samples in the range
@@ -214,6 +215,7 @@ void Transcoder::decode(AVCodecContext* dec, AVPacket* pkt, bool video) {
     if (ts == AV_NOPTS_VALUE) ts = frame_->pts;
     frame_->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : ts - (video ? vstart_ts_ : astart_ts_);
     if (video) {
+      if (frame_->pts != AV_NOPTS_VALUE) video_end_ts_ = std::max(video_end_ts_, frame_->pts + frame_->pkt_duration);
       vfilter_->push(frame_.get());
       pull_video();
     } else {
@@ -298,7 +300,9 @@ void Transcoder::copy_audio_packet(AVPacket* pkt) {
     audio_done_ = true;
     return;
   }
-  if (pkt->pts < astart_ts_ - tolerance) return;
+  // From the very start, the encoder's priming packet (negative time) stays: the MP4 edit list
+  // hides it, and the decoder needs it.
+  if (spec_.start > 0 && pkt->pts < astart_ts_ - tolerance) return;
   pkt->pts -= astart_ts_;
   if (pkt->dts != AV_NOPTS_VALUE) pkt->dts -= astart_ts_;
   copied_audio_end_ = std::max(copied_audio_end_, (pkt->pts + pkt->duration) * av_q2d(ain_->time_base));
@@ -340,7 +344,7 @@ void Transcoder::read_packets() {
 void Transcoder::finish_streams() {
   if (vdec_ && !video_done_) {
     decode(vdec_.get(), nullptr, true);
-    vfilter_->push(nullptr);
+    vfilter_->close(video_end_ts_);
     pull_video();
   }
   if (adec_ && !audio_done_) {

@@ -1,5 +1,7 @@
 #include "tests/support/media_checks.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -138,6 +140,50 @@ std::vector<std::string> packet_hashes(const fs::path& file, const std::string& 
 std::string file_md5(const fs::path& file) {
   auto r = run_program("md5sum", {file.string()});
   return r.out.substr(0, 32);
+}
+
+const nlohmann::json& stream_of(const nlohmann::json& probe, const std::string& type) {
+  for (const auto& s : probe["streams"])
+    if (s["codec_type"] == type) return s;
+  static const nlohmann::json none;
+  return none;
+}
+
+double num(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key)) return NAN;
+  return j[key].is_string() ? std::stod(j[key].get<std::string>()) : j[key].get<double>();
+}
+
+// The properties every prep output must have, whatever the source.
+void expect_endpoint_ready(const fs::path& out, int width, int height) {
+  auto atoms = top_level_atoms(out);
+  auto moov = std::find(atoms.begin(), atoms.end(), "moov"), mdat = std::find(atoms.begin(), atoms.end(), "mdat");
+  ASSERT_NE(moov, atoms.end());
+  ASSERT_NE(mdat, atoms.end());
+  EXPECT_LT(moov - atoms.begin(), mdat - atoms.begin()) << "moov must come before mdat";
+  auto probe = ffprobe(out);
+  const auto& v = stream_of(probe, "video");
+  ASSERT_FALSE(v.is_null());
+  EXPECT_EQ(v["codec_name"], "h264");
+  EXPECT_EQ(v["width"], width);
+  EXPECT_EQ(v["height"], height);
+  EXPECT_EQ(v["pix_fmt"], "yuv420p");
+  EXPECT_EQ(v.value("color_range", ""), "tv");
+  EXPECT_EQ(v.value("color_space", ""), "bt709");
+  EXPECT_EQ(v.value("color_primaries", ""), "bt709");
+  EXPECT_EQ(v.value("color_transfer", ""), "bt709");
+  EXPECT_FALSE(v.contains("side_data_list")) << v.dump();
+  EXPECT_EQ(v.value("sample_aspect_ratio", "1:1"), "1:1");
+  auto frames = probe_frames(out, "v:0");
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames[0]["width"], width);
+  EXPECT_EQ(frames[0]["height"], height);
+  double first = num(frames[0], "pts_time"), step = num(frames[0], "pkt_duration_time");
+  EXPECT_NEAR(first, 0.0, 1e-6);
+  for (size_t i = 1; i < frames.size(); ++i) {
+    EXPECT_NEAR(num(frames[i], "pts_time") - num(frames[i - 1], "pts_time"), step, 1e-4) << "frame " << i;
+    EXPECT_FALSE(frames[i].contains("side_data_list"));
+  }
 }
 
 }  // namespace omnicut::test

@@ -40,4 +40,13 @@ std::vector<std::string> packet_hashes(const fs::path& file, const std::string& 
 
 std::string file_md5(const fs::path& file);
 
+// The first stream of `type` ("video", "audio") in ffprobe's JSON, or null.
+const nlohmann::json& stream_of(const nlohmann::json& probe, const std::string& type);
+// A number from ffprobe JSON (which writes many as strings); NaN when absent.
+double num(const nlohmann::json& j, const char* key);
+// The properties every prep output must have, whatever the source: moov before mdat, H.264
+// `width` x `height` yuv420p, limited range, BT.709 tags, square pixels, no display matrix,
+// first frame at 0 and every frame lasting the same.
+void expect_endpoint_ready(const fs::path& out, int width, int height);
+
 }  // namespace omnicut::test
