@@ -52,15 +52,23 @@ std::string line(const char* fmt, Args... args) {
 }
 
 std::string video_line(const VideoInfo& v) {
-  std::string codec = v.codec + (v.profile.empty() ? "" : " (" + v.profile + ")") + (v.decodable ? "" : " [no decoder]");
-  std::string turn = v.rotation || v.mirrored
-                         ? " rot " + std::to_string(v.rotation) + "°" + (v.mirrored ? " mirrored" : "")
-                         : "";
-  std::string rate = v.fps > 0 ? line("%.3g fps %s", v.fps, v.vfr ? "VFR" : "CFR") : std::string("fps ?\n");
-  rate.pop_back();
-  return line("  video  #%d %s  %dx%d SAR %s%s -> %dx%d  %s  %s %d-bit %s %s%s", v.index, codec.c_str(), v.width,
-              v.height, sar_text(v.sar).c_str(), turn.c_str(), v.display_width, v.display_height, rate.c_str(),
-              v.pix_fmt.c_str(), v.bit_depth, v.color_range.c_str(), v.color_transfer.c_str(), v.hdr ? " HDR" : "");
+  std::string out = "  video  #" + std::to_string(v.index) + " " + v.codec;
+  if (!v.profile.empty()) out += " (" + v.profile + ")";
+  if (!v.decodable) out += " [no decoder]";
+  out += line("  %dx%d", v.width, v.height);
+  out.pop_back();
+  if (!(v.sar == Rational{1, 1})) out += "  SAR " + sar_text(v.sar);
+  if (v.rotation) out += "  rotated " + std::to_string(v.rotation) + "°";
+  if (v.mirrored) out += "  mirrored";
+  if (v.display_width != v.width || v.display_height != v.height)
+    out += "  display " + std::to_string(v.display_width) + "x" + std::to_string(v.display_height);
+  out += v.fps > 0 ? line("  %.4g fps%s", v.fps, v.vfr ? " VFR" : "") : std::string("  fps unknown\n");
+  out.pop_back();
+  out += "  " + v.pix_fmt + " " + std::to_string(v.bit_depth) + "-bit";
+  if (v.color_range == "pc") out += " full range";
+  if (v.color_transfer != "unknown" && !v.color_transfer.empty()) out += " " + v.color_transfer;
+  if (v.hdr) out += " HDR";
+  return out + "\n";
 }
 
 std::string audio_line(const AudioInfo& a) {
