@@ -530,6 +530,7 @@ TEST_F(EmulatorTest, EditIs720p24fpsH264WithItsOwnAudio) {
   start();
   SynthSpec spec = clip(3.0, 320, 240, true);
   spec.fps = {30, 1};
+  spec.audio[0].tone_hz = 1000;  // not the emulator's own tone
   fs::path source = dir / "src.mp4";
   synthesize(source.string(), spec);
   std::string url = upload(read_file(source), "src.mp4", "video/mp4")["file_url"];

@@ -12,9 +12,6 @@ namespace omnicut::emulator {
 
 namespace {
 
-// Until codecs/transcode.cpp lands, the "edit" is a copy of the input (protocol tests still run).
-constexpr bool kTranscodeAvailable = false;
-
 int even(double v) { return std::max(2, static_cast<int>(std::lround(v / 2)) * 2); }
 
 // Fit the upright display picture inside the endpoint's canvas for its orientation, padded.
@@ -59,14 +56,7 @@ RenderResult render_edit(const std::string& input, const std::string& output, co
   spec.audio_stream = -1;
   spec.synth_audio = true;
   spec.progress = progress;
-  TranscodeResult done;
-  if constexpr (kTranscodeAvailable) {
-    done = transcode(spec);
-  } else {
-    std::filesystem::copy_file(input, output, std::filesystem::copy_options::overwrite_existing);
-    done.video_duration = info.video->duration > 0 ? info.video->duration : info.duration;
-    if (progress) progress(done.video_duration, done.video_duration);
-  }
+  TranscodeResult done = transcode(spec);
 
   return {.look = look.name,
           .input_duration = info.video->duration > 0 ? info.video->duration : info.duration,
