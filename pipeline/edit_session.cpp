@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -70,7 +71,8 @@ Session new_session(const EditOptions& o, const EditContext& ctx) {
   s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration,
               plan.spec.audio_stream >= 0};
   s.prep = {{"start", plan.range_start}, {"end", plan.range_end}, {"duration", plan.range_end - plan.range_start},
-            {"actions", plan.actions}, {"planned_only", true}};
+            {"actions", plan.actions}, {"planned_only", true},
+            {"fps", plan.spec.fps.value() > 0 ? plan.spec.fps.value() : info.video ? info.video->fps : 0.0}};
   add_turns(s, o.prompts, o.keep_rest);
   return s;
 }
@@ -178,8 +180,11 @@ void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
   fs::create_directories(work);
   ctx.progress->stage("prep", s.source.path);
   const Endpoint& ep = find_endpoint(s.endpoint);
-  PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep,
-                           [&](double done, double total) { ctx.progress->update(done, total, "s"); });
+  const double fps = s.prep.value("fps", 0.0);
+  PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep, [&](double done, double total) {
+    if (fps > 0) ctx.progress->update(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
+    else ctx.progress->update(done, total, "s");
+  });
   s.prep = prep_json(p);
   s.prep["duration"] = p.plan.range_end - p.plan.range_start;
   s.prep["encoded_duration"] = p.result.video_duration;

@@ -141,7 +141,7 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
   if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
   else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
   wait_turn(f, t, o, ctx);
-  ctx.progress->cost(f.session.cost_usd());
+  ctx.progress->cost(f.session.cost_usd(), f.session.local);
   ctx.progress->finish(format_usd(t.cost_usd) + " (" + t.tokens_source + " tokens), request " + t.request_id);
 }
 

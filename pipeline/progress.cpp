@@ -1,5 +1,6 @@
 #include "pipeline/progress.h"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -25,6 +26,8 @@ std::string bar(double fraction, int width) {
 }  // namespace
 
 void Progress::emit(nlohmann::json j) {
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  j["t"] = std::round(t * 1000) / 1000;
   std::cout << j.dump() << "\n";
   std::cout.flush();
 }
@@ -64,9 +67,10 @@ void Progress::log(const std::string& message) {
   draw(true);
 }
 
-void Progress::cost(double usd) {
+void Progress::cost(double usd, bool simulated) {
   cost_ = usd;
-  if (mode_ == Mode::json_lines) emit({{"event", "cost"}, {"usd", usd}});
+  cost_label_ = simulated ? "simulated" : "spent";
+  if (mode_ == Mode::json_lines) emit({{"event", "cost"}, {"usd", usd}, {"simulated", simulated}});
 }
 
 void Progress::message(const std::string& text) {
@@ -88,7 +92,7 @@ void Progress::finish(const std::string& summary) {
   if (mode_ == Mode::json_lines) emit({{"event", "done"}, {"stage", stage_}, {"summary", summary}});
   if (mode_ == Mode::tty) {
     std::fprintf(stderr, "\r\033[K%-10s %s%s%s\n", stage_.c_str(), summary.empty() ? "done" : summary.c_str(),
-                 cost_ > 0 ? "   spent " : "", cost_ > 0 ? format_usd(cost_).c_str() : "");
+                 cost_ > 0 ? ("   " + cost_label_ + " ").c_str() : "", cost_ > 0 ? format_usd(cost_).c_str() : "");
   }
   stage_.clear();
   line_open_ = false;
@@ -110,7 +114,7 @@ void Progress::draw(bool force) {
   } else if (!detail_.empty()) {
     line += " " + detail_;
   }
-  if (cost_ > 0) line += "   spent " + format_usd(cost_);
+  if (cost_ > 0) line += "   " + cost_label_ + " " + format_usd(cost_);
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
   std::fflush(stderr);
   line_open_ = true;

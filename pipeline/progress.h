@@ -1,7 +1,7 @@
 // What an edit session shows while it runs. On a terminal: one line per stage on stderr with a
 // bar (prep frames, upload bytes, queue position, download bytes), the model's log lines, and the
 // running cost. Piped or with --json: JSON-lines events on stdout, one object per line, each with
-// an "event" field, so a script can follow along. Quiet: nothing (tests, --dry-run inside tools).
+// an "event" field and "t" (seconds since the command started), so a script can follow along. Quiet: nothing (tests, --dry-run inside tools).
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -27,8 +27,8 @@ class Progress {
   void log(const std::string& message);
   // The stage finished; `summary` closes its line.
   void finish(const std::string& summary = "");
-  // Running cost of what was submitted so far.
-  void cost(double usd);
+  // Running cost of what was submitted so far; `simulated` for the local emulator (not billed).
+  void cost(double usd, bool simulated = false);
   // A plain message: a line on stderr (tty) or {"event":"message"} (json).
   void message(const std::string& text);
   // Any other event (estimate, ledger, result): JSON only; on a terminal the caller prints.
@@ -45,8 +45,10 @@ class Progress {
   std::string unit_;
   int queue_ = -2;
   double cost_ = 0;
+  std::string cost_label_ = "spent";
   bool line_open_ = false;
   std::chrono::steady_clock::time_point last_draw_{};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace omnicut
