@@ -279,3 +279,30 @@ TEST(Probe, SharedMediaPeculiarities) {
 
 }  // namespace
 }  // namespace omnicut
+
+namespace omnicut {
+namespace {
+
+// Cover art (an attached picture) is not the video: a song with a cover is audio only. The ffmpeg
+// CLI adds the cover because the generator has no notion of it.
+TEST(Probe, CoverArtIsNotVideo) {
+  path dir = test::scratch_dir();
+  SynthSpec song = small(1.0);
+  song.video = false;
+  song.audio = {SynthAudio{}};
+  synthesize((dir / "song.m4a").string(), song);
+  auto made = test::run_program("ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i", "color=red:s=64x64", "-frames:v", "1",
+                                           (dir / "cover.png").string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  made = test::run_program("ffmpeg", {"-v", "error", "-y", "-i", (dir / "song.m4a").string(), "-i", (dir / "cover.png").string(),
+                                      "-map", "0", "-map", "1", "-c", "copy", "-disposition:v:0", "attached_pic",
+                                      (dir / "with-cover.mp4").string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  MediaInfo info = probe((dir / "with-cover.mp4").string());
+  EXPECT_EQ(info.stream_count, 2);
+  EXPECT_FALSE(info.video);
+  EXPECT_EQ(info.audio.size(), 1u);
+}
+
+}  // namespace
+}  // namespace omnicut
