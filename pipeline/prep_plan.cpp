@@ -222,7 +222,7 @@ PrepPlan assess(const MediaInfo& info, const Endpoint& ep) {
     p.verdict = Verdict::unusable;
     p.unusable_kind = ErrorKind::too_long;
     p.unusable_reason = format("%.2f s is shorter than the endpoint's %g s minimum", length, ep.min_duration);
-  } else if (length > ep.max_duration) {
+  } else if (p.verdict != Verdict::unusable && length > ep.max_duration) {
     p.actions.insert(p.actions.begin(), format("trim %.1f s to %g s, or split into %d segments", length,
                                                ep.max_duration, p.segments_needed));
   }
