@@ -1,0 +1,19 @@
+// One decoding pass over a clip's video that returns every frame's time (so that cuts can fall
+// exactly on frames) and the scene changes libavfilter's `select='gt(scene,T)'` finds on
+// downscaled pictures (the deblocking filter is skipped: it does not move a scene score).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace omnicut {
+
+struct SceneScan {
+  std::vector<double> frame_times;    // presentation times, seconds from the first frame, ascending
+  std::vector<double> scene_changes;  // the times (among frame_times) where a new scene starts
+  double end = 0;                     // the end of the last frame, seconds from the first frame
+};
+
+// Throws omnicut::Error: not_found/not_media, unsupported (no decodable video), interrupted.
+SceneScan scan_scenes(const std::string& path, double threshold = 0.3);
+
+}  // namespace omnicut

@@ -1,0 +1,62 @@
+// omnicut join: edited segments back into one clip, with the source's audio laid over it once.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/cli/command.h"
+#include "pipeline/join_stage.h"
+
+namespace omnicut::cli {
+namespace {
+
+struct JoinOptions {
+  JoinRequest request;
+  bool json = false;
+};
+
+int run(const JoinOptions& o) {
+  JoinOutcome out = run_join(o.request);
+  const RemuxResult& r = out.remux;
+  if (want_json(o.json)) {
+    nlohmann::json j = {{"output", r.output},
+                        {"parts", out.order},
+                        {"video", {{"copied", out.concat.copied}, {"reason", out.concat.reason},
+                                   {"frames", out.concat.frames}, {"duration", out.concat.duration},
+                                   {"part_durations", out.concat.part_durations}}},
+                        {"range", {{"start", r.range_start}, {"end", r.range_end}, {"duration", r.range_duration}}},
+                        {"duration_difference", r.duration_difference},
+                        {"audio", {{"mode", r.audio_mode}, {"reason", r.audio_reason},
+                                   {"source_codec", r.source_audio_codec}, {"duration", r.audio_duration},
+                                   {"padded", r.audio_padded}, {"trimmed", r.audio_trimmed}}},
+                        {"notices", r.notices}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-10s %s\n", "output", r.output.c_str());
+  std::printf("%-10s %zu parts, %s, %lld frames, %.3f s\n", "video", out.order.size(),
+              out.concat.copied ? "copied" : "re-encoded", static_cast<long long>(out.concat.frames), out.concat.duration);
+  if (!out.concat.reason.empty()) std::printf("%-10s %s\n", "", out.concat.reason.c_str());
+  std::printf("%-10s %.3f s - %.3f s, video %+.3f s\n", "range", r.range_start, r.range_end, r.duration_difference);
+  std::printf("%-10s %s (%s), %.3f s\n", "audio", r.audio_mode.c_str(), r.source_audio_codec.c_str(), r.audio_duration);
+  for (const auto& n : r.notices) std::fprintf(stderr, "omnicut: %s\n", n.c_str());
+  return 0;
+}
+
+void setup(CLI::App& root, Action& chosen) {
+  auto opts = std::make_shared<JoinOptions>();
+  auto* cmd = root.add_subcommand("join", "join edited segments and lay the source's audio over the whole, once");
+  cmd->add_option("parts", opts->request.parts, "edited segments (in manifest order, or named after their segments)")
+      ->required();
+  cmd->add_option("-o,--output", opts->request.output, "output MP4")->required();
+  cmd->add_option("--audio", opts->request.audio, "the source whose audio is laid over the whole")->required();
+  cmd->add_option("--manifest", opts->request.manifest, "split's manifest.json: order and source range");
+  cmd->add_flag("--require-audio", opts->request.require_audio, "fail when the source has no audio");
+  cmd->add_flag("--json", opts->json, "JSON output");
+  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+}
+
+const RegisterCommand reg(61, setup);
+
+}  // namespace
+}  // namespace omnicut::cli

@@ -1,0 +1,66 @@
+// omnicut split: long footage cut into segments the endpoint accepts, each prepped, plus a manifest.
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/cli/command.h"
+#include "pipeline/endpoints.h"
+#include "pipeline/split_stage.h"
+#include "pipeline/time_value.h"
+
+namespace omnicut::cli {
+namespace {
+
+struct SplitOptions {
+  SplitRequest request;
+  std::string min, max, endpoint;
+  bool json = false;
+};
+
+int run(const SplitOptions& o) {
+  SplitRequest req = o.request;
+  if (!o.min.empty()) req.min_duration = parse_time(o.min, "--min");
+  if (!o.max.empty()) req.max_duration = parse_time(o.max, "--max");
+  const Endpoint& ep = o.endpoint.empty() ? default_endpoint() : find_endpoint(o.endpoint);
+  bool tty = stderr_is_tty();
+  auto progress = [tty](int i, int n) {
+    if (tty) std::fprintf(stderr, "\rprepping segment %d of %d", i + 1, n);
+  };
+  SplitOutcome out = run_split(req, ep, progress);
+  if (tty) std::fprintf(stderr, "\n");
+  if (want_json(o.json)) {
+    auto j = manifest_to_json(out.manifest);
+    j["manifest"] = out.manifest_path;
+    for (size_t i = 0; i < out.paths.size(); ++i) j["segments"][i]["path"] = out.paths[i];
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("%-4s %-18s %10s %10s %9s %7s %s\n", "#", "file", "start", "end", "duration", "cut", "prep");
+  for (size_t i = 0; i < out.manifest.segments.size(); ++i) {
+    const auto& s = out.manifest.segments[i];
+    std::printf("%-4d %-18s %9.3fs %9.3fs %8.3fs %7s %s\n", s.index, s.file.c_str(), s.start, s.end, s.end - s.start,
+                s.cut.c_str(), out.paths[i].c_str());
+  }
+  std::printf("manifest: %s\n", out.manifest_path.c_str());
+  return 0;
+}
+
+void setup(CLI::App& root, Action& chosen) {
+  auto opts = std::make_shared<SplitOptions>();
+  auto* cmd = root.add_subcommand("split", "cut long footage into prepped segments the endpoint accepts, with a manifest");
+  cmd->add_option("input", opts->request.input, "the source")->required();
+  cmd->add_option("-o,--output", opts->request.dir, "folder for the segments and manifest.json")->required();
+  cmd->add_option("--max", opts->max, "longest segment (default: the endpoint's maximum, 10 s)");
+  cmd->add_option("--min", opts->min, "shortest segment (default: the endpoint's minimum, 3 s)");
+  cmd->add_option("--scene-threshold", opts->request.scene_threshold, "scene change score, 0-1 (default 0.3)")
+      ->check(CLI::Range(0.01, 1.0));
+  cmd->add_option("--endpoint", opts->endpoint, "endpoint id (default google/gemini-omni-flash/edit)");
+  cmd->add_flag("--json", opts->json, "JSON output (the manifest, with each segment's prep path)");
+  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+}
+
+const RegisterCommand reg(60, setup);
+
+}  // namespace
+}  // namespace omnicut::cli

@@ -1,0 +1,31 @@
+// join end to end: the edited parts put in manifest order and checked against it, their videos
+// concatenated (codecs/concat.h), then the source's audio laid once over the whole range
+// (codecs/remux.h), so there is no click or gap at the joins.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "codecs/concat.h"
+#include "codecs/remux.h"
+
+namespace omnicut {
+
+struct JoinRequest {
+  std::vector<std::string> parts;
+  std::string output;
+  std::string audio;                 // the source
+  std::string manifest;              // "" = parts in the given order, covering the source from 0
+  bool require_audio = false;
+};
+
+struct JoinOutcome {
+  std::vector<std::string> order;    // the parts as joined
+  ConcatResult concat;
+  RemuxResult remux;
+};
+
+// Throws omnicut::Error: usage when the parts do not match the manifest (count, or a part's
+// length far from its segment's), concat's and remux's errors. Nothing partial is left.
+JoinOutcome run_join(const JoinRequest& request);
+
+}  // namespace omnicut
