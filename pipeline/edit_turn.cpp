@@ -125,6 +125,23 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
   f.save();
 }
 
+// A cancel reaches a job that is already running too late on fal (the app may finish it, and it
+// is billed): before sending the turn again, look whether the cancelled job has a result after all.
+bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
+  t.status = turn_status::submitted;
+  try {
+    wait_turn(f, t, o, ctx);
+    ctx.progress->message("turn " + std::to_string(t.turn) + ": the cancelled request finished anyway: using its result");
+    return true;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::remote) throw;
+  }
+  t.status = turn_status::pending;
+  t.request_id.clear(), t.status_url.clear(), t.response_url.clear(), t.cancel_url.clear();
+  f.save();
+  return false;
+}
+
 }  // namespace
 
 void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& ctx) {
@@ -138,9 +155,13 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
                 " -p PROMPT -o NEW.mp4");
   std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
   ctx.progress->stage(what, t.prompt);
-  if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
-  else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
-  wait_turn(f, t, o, ctx);
+  if (t.status == turn_status::cancelled && !t.request_id.empty() && reuse_cancelled(f, t, o, ctx)) {
+    // the cancel came too late: the job ran to the end (and was billed), so its result is used
+  } else {
+    if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
+    else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
+    wait_turn(f, t, o, ctx);
+  }
   ctx.progress->cost(f.session.cost_usd(), f.session.local);
   ctx.progress->finish(format_usd(t.cost_usd) + " (" + t.tokens_source + " tokens), request " + t.request_id);
 }

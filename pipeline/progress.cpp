@@ -75,7 +75,11 @@ void Progress::cost(double usd, bool simulated) {
 
 void Progress::message(const std::string& text) {
   if (mode_ == Mode::json_lines) emit({{"event", "message"}, {"text", text}});
-  if (mode_ != Mode::tty) return;
+  if (mode_ == Mode::json_lines) return;
+  if (mode_ == Mode::quiet) {  // stderr is a log, not a terminal: a plain line
+    std::fprintf(stderr, "omnicut: %s\n", text.c_str());
+    return;
+  }
   if (line_open_) std::fprintf(stderr, "\r\033[K");
   std::fprintf(stderr, "%s\n", text.c_str());
   if (line_open_) draw(true);
