@@ -148,6 +148,7 @@ void Transcoder::set_up_video() {
   fps_ = spec_.fps.num > 0 ? spec_.fps : source_rate(vin_);
   if (spec_.end) frames_wanted_ = static_cast<int64_t>(std::ceil(length_ * fps_.value() - 1e-6));
   vdec_ = open_decoder(vin_, spec_.input);
+  if (spec_.start > 0) vdec_->skip_frame = AVDISCARD_NONREF;
   vfilter_.emplace(av::FilterChain::video(vdec_.get(), vin_->time_base, video_filters(spec_, fps_), spec_.input));
   av::VideoEncoding enc{.width = vfilter_->output_width(),
                         .height = vfilter_->output_height(),
@@ -317,6 +318,11 @@ void Transcoder::copy_audio_packet(AVPacket* pkt) {
 void Transcoder::on_video_packet(AVPacket* pkt) {
   if (video_done_) return;
   if (spec_.copy_video) return copy_video_packet(pkt);
+  // Pictures nothing refers to are not decoded until two frames before the start: they would
+  // be dropped anyway (the margin keeps the one the fps filter may show at the start).
+  if (vdec_->skip_frame != AVDISCARD_DEFAULT && pkt->pts != AV_NOPTS_VALUE &&
+      pkt->pts >= vstart_ts_ - seconds_to_ts(2.0 / fps_.value(), vin_->time_base))
+    vdec_->skip_frame = AVDISCARD_DEFAULT;
   decode(vdec_.get(), pkt, true);
 }
 

@@ -83,6 +83,24 @@ TEST(Transcode, TrimIsFrameAndSampleAccurateWithAudioInSync) {
   EXPECT_NEAR(beep / 48000.0, 1.5, 0.002) << "the beep at 2.5 s must be at 1.5 s";
 }
 
+TEST(Transcode, StartBetweenKeyframesWithBFramesShowsTheExactFrame) {
+  auto dir = scratch_dir();
+  auto spec = clip(3.0, 320, 240);
+  spec.preset = "veryfast";  // B-frames, unlike ultrafast
+  spec.keyframe_interval = 2.0;
+  spec.flashes = {1.48};
+  synthesize((dir / "in.mp4").string(), spec);
+  auto t = spec_for(dir / "in.mp4", dir / "out.mp4");
+  t.start = 1.48;
+  t.end = 2.48;
+  auto r = transcode(t);
+  EXPECT_EQ(r.video_frames, 25);
+  auto pictures = decode_pictures(dir / "out.mp4", 1280, 720, 2);
+  ASSERT_EQ(pictures.size(), 2u);
+  EXPECT_GT(pictures[0].mean_y(), 200) << "first frame is not the source's 1.48 s";
+  EXPECT_LT(pictures[1].mean_y(), 200);
+}
+
 TEST(Transcode, RotationIsAppliedAndLeavesNoDisplayMatrix) {
   auto dir = scratch_dir();
   for (bool mirrored : {false, true}) {
