@@ -2,6 +2,8 @@
 // codes and bodies fal's clients depend on, Range, multipart completed out of order, each fault,
 // and the edit it renders (720p, 24 fps, H.264, its own audio, a look that follows the prompt).
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <csignal>
 #include <fstream>
 #include <regex>
@@ -282,7 +284,48 @@ TEST_F(EmulatorTest, VideoUrlItCannotFetchOrDecodeIs422) {
   EXPECT_EQ(emu->stats().submissions, 3);
 }
 
+TEST_F(EmulatorTest, VideoLongerThanTheEndpointTakesIs422) {
+  start();
+  std::string url = upload_clip(clip(12.0, 160, 90));
+  json sub = submit({{"prompt", "sepia"}, {"video_url", url}});
+  wait_completed(sub);
+  auto r = result_of(sub);
+  EXPECT_EQ(r->status, 422);
+  EXPECT_EQ(json::parse(r->body)["detail"][0]["loc"], json({"body", "video_url"}));
+}
+
 // ---------------------------------------------------------------- queue
+
+TEST_F(EmulatorTest, FalWebhookGetsOnePostWithThePayloadOrTheError) {
+  start();
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<json> hooks;
+  httplib::Server receiver;
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response&) {
+    std::lock_guard lock(mutex);
+    hooks.push_back(json::parse(req.body));
+    arrived.notify_all();
+  });
+  int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { receiver.listen_after_bind(); });
+  std::string hook = "http%3A%2F%2F127.0.0.1%3A" + std::to_string(port) + "%2Fhook";  // URL-encoded, as clients send it
+  auto r = client->Post(kEdit + "?fal_webhook=" + hook, kKey, R"({"video_url":"http://127.0.0.1:1/x.mp4"})",
+                        "application/json");
+  ASSERT_EQ(r->status, 200);
+  std::string id = json::parse(r->body)["request_id"];
+  {
+    std::unique_lock lock(mutex);
+    arrived.wait_for(lock, std::chrono::seconds(30), [&] { return !hooks.empty(); });
+  }
+  receiver.stop();
+  t.join();
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0]["request_id"], id);
+  EXPECT_EQ(hooks[0]["status"], "ERROR");  // no prompt
+  EXPECT_EQ(hooks[0]["error"], "Invalid status code: 422");
+  EXPECT_EQ(hooks[0]["payload"]["detail"][0]["loc"], json({"body", "prompt"}));
+}
 
 TEST_F(EmulatorTest, SubmitStatusResultFollowFalsShapes) {
   start();

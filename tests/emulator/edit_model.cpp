@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "codecs/probe.h"
 #include "common/error.h"
 #include "tests/emulator/billing.h"
 #include "tests/emulator/context.h"
@@ -37,6 +38,14 @@ std::string seconds(double s) {
   return buf;
 }
 
+// The model takes clips up to the endpoint's maximum; a little slack for container rounding.
+void check_duration(const MediaInfo& info, const Endpoint& endpoint) {
+  double d = info.video && info.video->duration > 0 ? info.video->duration : info.duration;
+  if (endpoint.max_duration > 0 && d > endpoint.max_duration + 0.5)
+    invalid("video_url", "The video is " + seconds(d) + " s long; this endpoint takes at most " +
+                             seconds(endpoint.max_duration) + " s", "video_too_long");
+}
+
 RenderResult render_or_422(const fs::path& input, const fs::path& output, const std::string& prompt,
                            const Endpoint& endpoint, const LogFn& log) {
   double next_log = 1.0;
@@ -46,6 +55,7 @@ RenderResult render_or_422(const fs::path& input, const fs::path& output, const 
     next_log = std::floor(done) + 1.0;
   };
   try {
+    check_duration(probe(input.string()), endpoint);
     return render_edit(input.string(), output.string(), prompt, endpoint, progress);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::not_media || e.kind() == ErrorKind::unsupported)

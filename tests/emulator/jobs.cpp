@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "tests/emulator/http_util.h"
+#include "tests/emulator/webhook.h"
 
 namespace omnicut::emulator {
 
@@ -52,9 +53,11 @@ std::shared_ptr<JobQueue::Job> JobQueue::find(const std::string& owner_app, cons
   return it->second;
 }
 
-nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input) {
+nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input,
+                                const std::string& webhook) {
   auto job = std::make_shared<Job>();
-  job->in = {.id = new_request_id(), .endpoint_id = endpoint_id, .owner_app = owner_app, .input = std::move(input)};
+  job->in = {.id = new_request_id(), .endpoint_id = endpoint_id, .owner_app = owner_app, .input = std::move(input),
+             .webhook = webhook};
   job->hold_polls = faults_.queue_polls();
   nlohmann::json body = urls(*job);
   {
@@ -167,12 +170,20 @@ void JobQueue::run_job(const std::shared_ptr<Job>& job) {
   } catch (const std::exception& e) {
     error = internal_error(e.what());
   }
-  std::lock_guard lock(mutex_);
-  job->inference_time =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - job->started).count();
-  job->output = std::move(output);
-  job->error = std::move(error);
-  job->state = State::completed;
+  nlohmann::json hook = {{"request_id", job->in.id}, {"gateway_request_id", job->in.id},
+                         {"status", error ? "ERROR" : "OK"},
+                         {"payload", error ? error->body : output},
+                         {"error", error ? nlohmann::json("Invalid status code: " + std::to_string(error->http_status))
+                                         : nlohmann::json(nullptr)}};
+  {
+    std::lock_guard lock(mutex_);
+    job->inference_time =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - job->started).count();
+    job->output = std::move(output);
+    job->error = std::move(error);
+    job->state = State::completed;
+  }
+  if (!job->in.webhook.empty()) deliver_webhook(job->in.webhook, hook);
 }
 
 }  // namespace omnicut::emulator

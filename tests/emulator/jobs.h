@@ -33,6 +33,7 @@ struct JobInput {
   std::string endpoint_id;   // "google/gemini-omni-flash/edit"
   std::string owner_app;     // "google/gemini-omni-flash": status/result/cancel live under it
   nlohmann::json input;
+  std::string webhook;       // fal_webhook from the submit's query; "" for none
 };
 
 using LogFn = std::function<void(const std::string& message)>;
@@ -52,7 +53,8 @@ class JobQueue {
   JobQueue& operator=(const JobQueue&) = delete;
 
   // Returns the submit response body (request_id, the three URLs, IN_QUEUE, queue_position).
-  nlohmann::json submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input);
+  nlohmann::json submit(const std::string& endpoint_id, const std::string& owner_app, nlohmann::json input,
+                        const std::string& webhook = "");
   // Each call counts as one poll for the queue=N fault. nullopt: no such request under owner_app.
   std::optional<StatusReply> status(const std::string& owner_app, const std::string& id, bool with_logs);
   bool is_completed(const std::string& owner_app, const std::string& id);

@@ -42,7 +42,8 @@ void submit(Context& ctx, const httplib::Request& req, httplib::Response& res) {
       input.contains(endpoint->video_input_field) && input[endpoint->video_input_field].is_string()
           ? input[endpoint->video_input_field].get<std::string>()
           : "";
-  nlohmann::json body = ctx.jobs->submit(endpoint->id, owner_app_of(endpoint->id), std::move(input));
+  nlohmann::json body = ctx.jobs->submit(endpoint->id, owner_app_of(endpoint->id), std::move(input),
+                                         req.get_param_value("fal_webhook"));
   {
     std::lock_guard lock(ctx.stats_mutex);
     ++ctx.stats.submissions;
