@@ -19,17 +19,16 @@ ffmpeg -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30:duration=10 \
   -f lavfi -i sine=frequency=440:sample_rate=48000:duration=10 \
   -c:v libx264 -preset fast -crf 18 -g 30 -pix_fmt yuv420p -color_range tv -c:a aac -ac 2 "$dir/src720.mp4"
 
-now() { date +%s.%N; }
-# time_it NAME CMD... : appends the wall time of one run to $dir/NAME.times
+# time_it NAME CMD... : appends "wall cpu" seconds of one run (cpu = user + sys, children
+# included) to $dir/NAME.times
 time_it() {
   local name=$1; shift
-  local t0 t1
-  t0=$(now)
-  "$@" >/dev/null
-  t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$dir/$name.times"
+  local TIMEFORMAT='%R %U %S'
+  { time "$@" >/dev/null 2>"$dir/last.err"; } 2>>"$dir/$name.raw" || { cat "$dir/last.err" >&2; exit 1; }
+  tail -n 1 "$dir/$name.raw" | awk '{print $1, $2 + $3}' >>"$dir/$name.times"
 }
-median() { sort -g "$dir/$1.times" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# median NAME [COLUMN]: column 1 wall (default), 2 cpu
+median() { awk -v c="${2:-1}" '{print $c}' "$dir/$1.times" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Same work: 5-15 s of the 1080p clip, 30 fps, scaled to 1280x720, x264 veryfast crf 20, AAC
 # 48 kHz stereo, index in front.
@@ -57,6 +56,8 @@ p=$(median prep) f=$(median ffmpeg) c=$(median copy) r=$(median reencode)
 printf "prep encode (1080p30 -> 720p, 10 s)  median %.3f s\n" "$p"
 printf "ffmpeg CLI, same settings            median %.3f s\n" "$f"
 printf "prep / ffmpeg                        %.2fx (target <= 0.90x)\n" "$(awk -v a="$p" -v b="$f" 'BEGIN {print a / b}')"
+pc=$(median prep 2) fc=$(median ffmpeg 2)
+printf "CPU time (user+sys): prep %.2f s, ffmpeg %.2f s, ratio %.2fx\n" "$pc" "$fc" "$(awk -v a="$pc" -v b="$fc" 'BEGIN {print a / b}')"
 printf "prep copy path (720p30, 10 s)        median %.3f s\n" "$c"
 printf "re-encode of the same clip           median %.3f s\n" "$r"
 printf "re-encode / copy                     %.1fx faster (target >= 20x)\n" "$(awk -v a="$r" -v b="$c" 'BEGIN {print a / b}')"
