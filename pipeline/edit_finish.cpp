@@ -2,6 +2,8 @@
 
 #include "client/download.h"
 #include "codecs/remux.h"
+#include "pipeline/prep_sidecar.h"
+#include "pipeline/remux_stage.h"
 #include "pipeline/edit_steps.h"
 #include "pipeline/format.h"
 
@@ -78,18 +80,36 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
     download_turn(f, last, edited, ctx);
   }
 
+  const bool restore = o.restore || s.options.value("restore", false);
   ctx.progress->stage("remux", "source audio over " + format_seconds(s.prep.value("start", 0.0)) + " .. " +
-                                   format_seconds(s.prep.value("end", 0.0)));
-  RemuxSpec spec;
-  spec.video = edited.string();
-  spec.audio = s.source.path;
-  spec.output = s.output;
-  spec.start = s.prep.value("start", 0.0);
-  if (s.prep.contains("end")) spec.end = s.prep["end"].get<double>();
-  RemuxResult r = remux(spec);
+                                   format_seconds(s.prep.value("end", 0.0)) + (restore ? ", restoring the source's frame" : ""));
+  RemuxRequest req;
+  req.spec.video = edited.string();
+  req.spec.audio = s.source.path;
+  req.spec.output = s.output;
+  req.spec.start = s.prep.value("start", 0.0);
+  if (s.prep.contains("end")) req.spec.end = s.prep["end"].get<double>();
+  req.start_given = true, req.end_given = s.prep.contains("end");
+  req.restore = restore;
+  if (s.prep.contains("sidecar_record")) {
+    // prep's sidecar lives on in the ledger: written back beside a stand-in name for remux to read
+    fs::path stand_in = work / "prep.mp4";
+    fs::create_directories(work);
+    write_sidecar(stand_in, sidecar_from_json(s.prep["sidecar_record"], f.path));
+    req.sidecar = sidecar_path(stand_in).string();
+  } else if (restore) {
+    throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");
+  }
+  RemuxOutcome outcome = run_remux(req);
+  const RemuxResult& r = outcome.result;
   for (const auto& n : r.notices) ctx.progress->message("remux: " + n);
-  ctx.progress->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames -> " + s.output);
-  s.final_output = {{"path", s.output}, {"from_turn", last.turn}, {"remux", remux_json(r)}, {"written_at", now_iso8601()}};
+  std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
+                                               std::to_string(outcome.restore->height) : "";
+  ctx.progress->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
+  auto rj = remux_json(r);
+  rj["restore"] = outcome.restore ? nlohmann::json{{"width", outcome.restore->width}, {"height", outcome.restore->height}}
+                                  : nlohmann::json();
+  s.final_output = {{"path", s.output}, {"from_turn", last.turn}, {"remux", rj}, {"written_at", now_iso8601()}};
   f.save();
   return s.final_output["remux"];
 }

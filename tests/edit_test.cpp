@@ -363,5 +363,30 @@ TEST(Edit, FromTurnBranchesANewSessionFromThatResult) {
   EXPECT_TRUE(fs::exists(branch));
 }
 
+TEST(Edit, RestoreGivesBackTheSourcesFrame) {
+  auto dir = test::scratch_dir();
+  SynthSpec spec;  // 4:3: prep pads it to 1280x720, --restore crops the bars away again
+  spec.duration = 4.0;
+  spec.width = 320, spec.height = 240;
+  spec.audio = {SynthAudio{}};
+  auto src = dir / "four_three.mp4";
+  synthesize(src.string(), spec);
+  auto out = dir / "out.mp4";
+  auto r = run_omnicut({"edit", src.string(), "-p", "Make it sepia.", "-o", out.string(), "--local", "--restore", "--json",
+                        "--poll-interval", "0.05"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto probe = test::ffprobe(out);
+  bool audio = false;
+  for (auto& st : probe["streams"]) {
+    if (st["codec_type"] == "video") {
+      EXPECT_EQ(st["width"], 320);
+      EXPECT_EQ(st["height"], 240);
+    }
+    audio |= st["codec_type"] == "audio";
+  }
+  EXPECT_TRUE(audio);
+  EXPECT_EQ(ledger_of(out).final_output["remux"]["restore"]["width"], 320);
+}
+
 }  // namespace
 }  // namespace omnicut

@@ -105,7 +105,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_flag("-y,--yes", a->o.yes, "do not ask before spending (without it a terminal asks; anything else refuses)");
   cmd->add_flag("--dry-run", a->o.dry_run, "probe, plan, estimate and prep; upload and submit nothing");
   cmd->add_flag("--keep-turns", a->o.keep_turns, "also download every turn's result beside OUT (OUT.turnK.mp4)");
-  cmd->add_flag("--restore", a->o.restore, "give back the source's frame geometry (when available)");
+  cmd->add_flag("--restore", a->o.restore, "give back the source's frame: crop prep's padding, scale to the source's display size (one re-encode)");
   cmd->add_option("--session", a->o.session_path, "where to keep the session ledger");
   cmd->add_option("--resume", a->o.resume_path, "continue a session from its ledger (submitted turns are polled, never resent)");
   cmd->add_option("--from-turn", a->from_turn, "with --resume: branch a new session from turn K's result");
