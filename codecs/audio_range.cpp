@@ -341,14 +341,18 @@ class RangeEncoder {
 
 EncodedAudio cut_audio_range(const AudioRangeSpec& spec) {
   auto in = av::open_input(spec.source);
+  return cut_audio_range(in.get(), spec);
+}
+
+EncodedAudio cut_audio_range(AVFormatContext* in, const AudioRangeSpec& spec) {
   if (spec.stream < 0 || spec.stream >= static_cast<int>(in->nb_streams))
     throw Error(ErrorKind::internal, spec.source, "no audio stream " + std::to_string(spec.stream));
   for (unsigned i = 0; i < in->nb_streams; ++i)
-    if (static_cast<int>(i) != spec.stream) in->streams[i]->discard = AVDISCARD_ALL;
+    in->streams[i]->discard = static_cast<int>(i) == spec.stream ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
   AVStream* st = in->streams[spec.stream];
   std::string why_not;
-  auto copied = try_copy(in.get(), st, spec, why_not);
-  EncodedAudio out = copied ? std::move(*copied) : RangeEncoder(in.get(), st, spec).run(why_not);
+  auto copied = try_copy(in, st, spec, why_not);
+  EncodedAudio out = copied ? std::move(*copied) : RangeEncoder(in, st, spec).run(why_not);
   out.source_codec = avcodec_get_name(st->codecpar->codec_id);
   return out;
 }

@@ -37,6 +37,8 @@ struct EncodedAudio {
 
 // Throws omnicut::Error naming the source and the cause.
 EncodedAudio cut_audio_range(const AudioRangeSpec& spec);
+// The same on `spec.source` already opened as `in` (its read position and discard flags change).
+EncodedAudio cut_audio_range(AVFormatContext* in, const AudioRangeSpec& spec);
 
 // AAC packets of `spec`'s range line up with its ends within this many seconds: copy them.
 inline constexpr double kPacketBoundaryTolerance = 0.0005;

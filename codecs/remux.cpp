@@ -30,6 +30,40 @@ int first_video_stream(const AVFormatContext* fc) {
   return -1;
 }
 
+// MP4/MOV headers describe every stream completely: skip FFmpeg's stream-info search (which
+// decodes pictures) for them; anything else, or anything odd, goes through av::open_input.
+av::InputFormat open_quick(const std::string& path) {
+  av::check_readable_file(path);
+  AVFormatContext* raw = nullptr;
+  if (avformat_open_input(&raw, path.c_str(), nullptr, nullptr) < 0) return av::open_input(path);
+  av::InputFormat in(raw);
+  bool complete = std::string(in->iformat->name).rfind("mov", 0) == 0 && in->nb_streams > 0;
+  for (unsigned i = 0; complete && i < in->nb_streams; ++i) {
+    const AVCodecParameters* p = in->streams[i]->codecpar;
+    if (p->codec_type == AVMEDIA_TYPE_VIDEO) complete = p->codec_id != AV_CODEC_ID_NONE && p->width > 0 && p->height > 0;
+    if (p->codec_type == AVMEDIA_TYPE_AUDIO)
+      complete = p->codec_id != AV_CODEC_ID_NONE && p->sample_rate > 0 && p->ch_layout.nb_channels > 0;
+  }
+  if (complete) return in;
+  in.reset();
+  return av::open_input(path);
+}
+
+// The first video frame's time when the headers do not say: the lowest pts among the first
+// packets (B-frames arrive out of order).
+double first_frame_time(AVFormatContext* in, int v) {
+  AVStream* st = in->streams[v];
+  if (st->start_time != AV_NOPTS_VALUE) return st->start_time * av_q2d(st->time_base);
+  int64_t lo = INT64_MAX;
+  auto pkt = av::make_packet();
+  for (int seen = 0; seen < 16 && av_read_frame(in, pkt.get()) >= 0;) {
+    if (pkt->stream_index == v && pkt->pts != AV_NOPTS_VALUE) lo = std::min(lo, pkt->pts), ++seen;
+    av_packet_unref(pkt.get());
+  }
+  av_seek_frame(in, v, INT64_MIN, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY);
+  return lo == INT64_MAX ? 0 : lo * av_q2d(st->time_base);
+}
+
 struct SourceFacts {
   double origin = 0;      // the first video frame (the range's zero), seconds
   double end = 0;         // the container's end, seconds
@@ -38,14 +72,12 @@ struct SourceFacts {
   bool has_any_audio = false;
 };
 
-SourceFacts read_source(const std::string& path) {
-  auto in = av::open_input(path);
+SourceFacts read_source(AVFormatContext* in) {
   SourceFacts f;
   double fmt_start = in->start_time == AV_NOPTS_VALUE ? 0 : in->start_time / double(AV_TIME_BASE);
   f.origin = fmt_start;
-  int v = first_video_stream(in.get());
-  if (v >= 0 && in->streams[v]->start_time != AV_NOPTS_VALUE)
-    f.origin = in->streams[v]->start_time * av_q2d(in->streams[v]->time_base);
+  int v = first_video_stream(in);
+  if (v >= 0) f.origin = first_frame_time(in, v);
   f.end = fmt_start + (in->duration == AV_NOPTS_VALUE ? 0 : in->duration / double(AV_TIME_BASE));
   for (unsigned i = 0; i < in->nb_streams; ++i) {
     const AVCodecParameters* p = in->streams[i]->codecpar;
@@ -65,23 +97,25 @@ struct EditedFacts {
   int64_t first_pts = 0;  // in the video stream's time base
   int64_t frames = 0;
   double duration = 0;
+  bool rewound = false;   // the input is back at its first packet
 };
 
-// One demux-only pass over the video packets: the duration the audio must match.
-EditedFacts scan_edited(const std::string& path) {
-  auto in = av::open_input(path);
+// One demux-only pass over the video packets: the duration the audio must match. Leaves `in`
+// rewound to its start.
+EditedFacts scan_edited(AVFormatContext* in, const std::string& path) {
   EditedFacts e;
-  e.video = first_video_stream(in.get());
+  e.video = first_video_stream(in);
   if (e.video < 0) throw Error(ErrorKind::unsupported, path, "no video stream: not an edited clip");
-  e.audio = av_find_best_stream(in.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+  e.audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
   AVStream* st = in->streams[e.video];
   for (unsigned i = 0; i < in->nb_streams; ++i)
     if (static_cast<int>(i) != e.video) in->streams[i]->discard = AVDISCARD_ALL;
-  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  int64_t lo = INT64_MAX, hi = INT64_MIN, first_dts = AV_NOPTS_VALUE;
   int64_t fallback = st->avg_frame_rate.num > 0 ? av_rescale_q(1, av_inv_q(st->avg_frame_rate), st->time_base) : 0;
   auto pkt = av::make_packet();
-  while (av_read_frame(in.get(), pkt.get()) >= 0) {
+  while (av_read_frame(in, pkt.get()) >= 0) {
     if (pkt->stream_index == e.video) {
+      if (first_dts == AV_NOPTS_VALUE) first_dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
       int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
       if (ts != AV_NOPTS_VALUE) {
         lo = std::min(lo, ts);
@@ -94,6 +128,8 @@ EditedFacts scan_edited(const std::string& path) {
   if (e.frames == 0 || lo == INT64_MAX) throw Error(ErrorKind::unsupported, path, "its video stream has no frames");
   e.first_pts = lo;
   e.duration = (hi - lo) * av_q2d(st->time_base);
+  for (unsigned i = 0; i < in->nb_streams; ++i) in->streams[i]->discard = AVDISCARD_DEFAULT;
+  e.rewound = first_dts != AV_NOPTS_VALUE && av_seek_frame(in, e.video, first_dts, AVSEEK_FLAG_BACKWARD) >= 0;
   return e;
 }
 
@@ -133,9 +169,10 @@ AVStream* add_copied_stream(AVFormatContext* oc, const AVStream* in, const std::
 
 class Muxer {
  public:
-  Muxer(const RemuxSpec& spec, const EditedFacts& edited, EncodedAudio* audio, const SourceFacts& src)
-      : spec_(spec), edited_(edited), audio_(audio), file_(spec.output) {
-    in_ = av::open_input(spec.video);
+  Muxer(const RemuxSpec& spec, av::InputFormat in, const EditedFacts& edited, EncodedAudio* audio,
+        const SourceFacts& src)
+      : spec_(spec), edited_(edited), audio_(audio), file_(spec.output), in_(std::move(in)) {
+    if (!edited.rewound) in_ = av::open_input(spec.video);
     AVFormatContext* raw = nullptr;
     av::check(avformat_alloc_output_context2(&raw, nullptr, "mp4", file_.temp_path().c_str()), ErrorKind::output,
               spec.output, "cannot create an MP4");
@@ -234,8 +271,10 @@ class Muxer {
 double remux_range_tolerance(double range_duration) { return std::max(1.0, 0.1 * range_duration); }
 
 RemuxResult remux(const RemuxSpec& spec) {
-  EditedFacts edited = scan_edited(spec.video);
-  SourceFacts src = read_source(spec.audio);
+  auto edited_in = open_quick(spec.video);
+  EditedFacts edited = scan_edited(edited_in.get(), spec.video);
+  auto source_in = open_quick(spec.audio);
+  SourceFacts src = read_source(source_in.get());
   RemuxResult r;
   r.output = spec.output;
   r.video_frames = edited.frames;
@@ -254,7 +293,7 @@ RemuxResult remux(const RemuxSpec& spec) {
     r.notices.push_back(spec.audio + " " + why + ": wrote the video only");
   } else {
     double length = std::min(r.range_duration, edited.duration);
-    audio = cut_audio_range({.source = spec.audio,
+    audio = cut_audio_range(source_in.get(), {.source = spec.audio,
                              .stream = src.audio,
                              .origin = src.origin,
                              .start = r.range_start,
@@ -274,7 +313,8 @@ RemuxResult remux(const RemuxSpec& spec) {
     r.notices.push_back("the edited video lasts " + secs(edited.duration) + ", the source range " +
                         secs(r.range_duration) + ": audio " +
                         (r.duration_difference > 0 ? "padded with silence" : "trimmed") + " to the video");
-  Muxer(spec, edited, audio ? &*audio : nullptr, src).run();
+  source_in.reset();
+  Muxer(spec, std::move(edited_in), edited, audio ? &*audio : nullptr, src).run();
   return r;
 }
 
