@@ -18,6 +18,7 @@ struct Sending {
   size_t first_offset = 0;
   size_t total = 0;   // bytes this response carries
   bool started = false;
+  std::vector<char> buf = std::vector<char>(kChunk);
 };
 
 void serve_file(Context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -46,11 +47,11 @@ void serve_file(Context& ctx, const httplib::Request& req, httplib::Response& re
           }
           n = std::min(n, half - offset);
         }
-        std::vector<char> buf(n);
-        state->in.seekg(static_cast<std::streamoff>(offset));
-        state->in.read(buf.data(), static_cast<std::streamsize>(n));
+        // httplib asks for consecutive offsets; seek only when it does not (a new range).
+        if (static_cast<size_t>(state->in.tellg()) != offset) state->in.seekg(static_cast<std::streamoff>(offset));
+        state->in.read(state->buf.data(), static_cast<std::streamsize>(n));
         if (state->in.gcount() != static_cast<std::streamsize>(n)) return false;
-        return sink.write(buf.data(), n);
+        return sink.write(state->buf.data(), n);
       });
 }
 
