@@ -110,7 +110,7 @@ void refuse_existing_ledger(const std::string& path) {
                     ", or start another with --session FILE or another -o");
 }
 
-SessionFile open_branch(const EditOptions& o, EditContext& ctx) {
+SessionFile open_branch(const EditOptions& o) {
   Session parent = load_session(o.resume_path);
   int k = *o.from_turn;
   if (k < 1 || k > static_cast<int>(parent.turns.size()) || parent.turns[k - 1].status != turn_status::completed)
@@ -132,7 +132,7 @@ SessionFile open_branch(const EditOptions& o, EditContext& ctx) {
 }
 
 SessionFile open_session(const EditOptions& o, EditContext& ctx) {
-  if (!o.resume_path.empty() && o.from_turn) return open_branch(o, ctx);
+  if (!o.resume_path.empty() && o.from_turn) return open_branch(o);
   if (!o.resume_path.empty()) {
     SessionFile f{load_session(o.resume_path), o.resume_path};
     if (!o.output.empty()) f.session.output = absolute(o.output);

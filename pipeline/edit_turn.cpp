@@ -16,10 +16,6 @@ client::Submission submission_of(const TurnRecord& t) {
   return {t.endpoint, t.request_id, t.status_url, t.response_url, t.cancel_url};
 }
 
-std::string turn_subject(const TurnRecord& t) {
-  return "turn " + std::to_string(t.turn) + (t.request_id.empty() ? "" : " (request " + t.request_id + ")");
-}
-
 // Tokens as the result reports them ("usage": {input_tokens, output_tokens}), else the model's.
 void record_usage(TurnRecord& t, const nlohmann::json& output, const Session& s) {
   CostModel model(s.billing);

@@ -57,7 +57,9 @@ Progress::Mode progress_mode(bool json) {
 
 int run(EditArgs& a) {
   if (a.split)
-    throw Error(ErrorKind::usage, "--split", "not available in this build yet: cut the clip with --start/--end (at most 10 s)");
+    throw Error(ErrorKind::usage, "--split",
+                "not wired into edit yet: cut with --start/--end (at most 10 s), or run `omnicut split IN -o DIR`, "
+                "edit each DIR/segment-*.mp4, then `omnicut join PART... -o OUT --audio IN`");
   if (!a.start.empty()) a.o.start = parse_time(a.start, "--start");
   if (!a.end.empty()) a.o.end = parse_time(a.end, "--end");
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
