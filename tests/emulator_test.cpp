@@ -237,6 +237,19 @@ TEST_F(EmulatorTest, MissingKeyIs401WithDetailButFilesNeedNone) {
   EXPECT_EQ(emu->stats().submissions, 0);
 }
 
+TEST_F(EmulatorTest, ABusyPortIsAnErrorNotASharedPort) {
+  start();
+  em::Options o;
+  o.port = emu->port();
+  em::Emulator second(o);
+  try {
+    second.start();
+    FAIL() << "a second emulator started on a port already in use";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::network);
+  }
+}
+
 TEST_F(EmulatorTest, NoAuthOptionAcceptsRequestsWithoutKey) {
   start({}, false);
   auto r = client->Post("/storage/upload/initiate", R"({"file_name":"a.bin"})", "application/json");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/socket.h>
 #include <thread>
 
 #include "common/error.h"
@@ -50,6 +51,12 @@ struct Emulator::Impl {
 };
 
 void Emulator::Impl::bind() {
+  // httplib's default adds SO_REUSEPORT, which lets a second emulator share a busy port
+  // silently; SO_REUSEADDR alone still allows a quick restart on the same port.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   if (options.port == 0) {
     port = server.bind_to_any_port(options.host);
   } else {
