@@ -70,7 +70,15 @@ JoinOutcome run_join(const JoinRequest& req) {
     spec.start = manifest->start();
     spec.end = manifest->end();
   }
-  out.remux = remux(spec);
+  try {
+    out.remux = remux(spec);
+  } catch (const Error& e) {
+    // Name the joined parts, not the scratch file they were concatenated into.
+    std::string msg = e.what();
+    if (auto at = msg.find(spec.video); at != std::string::npos) msg.replace(at, spec.video.size(), "the joined parts");
+    throw Error(e.kind(), msg);
+  }
+  out.remux.output = req.output;
   return out;
 }
 
