@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <unistd.h>
 
 #include "client/storage.h"
 #include "codecs/content_hash.h"
@@ -51,11 +52,22 @@ PrepRequest prep_request(const Session& s) {
   return r;
 }
 
+// OUT is checked before anything is sent: never the input itself, and in a folder that exists.
+void check_output(const std::string& input, const std::string& output) {
+  std::error_code ec;
+  if (fs::exists(output, ec) && fs::equivalent(input, output, ec))
+    throw Error(ErrorKind::usage, output, "the output would overwrite the input: choose another -o");
+  fs::path dir = fs::absolute(output).parent_path();
+  if (!fs::is_directory(dir, ec)) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " is not writable");
+}
+
 // probe + plan: the range prep will cut and whether it has audio, before any work is done.
 Session new_session(const EditOptions& o, const EditContext& ctx) {
   if (o.input.empty()) throw Error(ErrorKind::usage, "edit", "an input file is required (or --resume SESSION)");
   if (o.output.empty()) throw Error(ErrorKind::usage, o.input, "-o OUT is required");
   if (o.prompts.empty()) throw Error(ErrorKind::usage, o.input, "at least one -p PROMPT is required");
+  check_output(o.input, o.output);
   const Endpoint& ep = o.endpoint_id.empty() ? default_endpoint() : find_endpoint(o.endpoint_id);
   Session s;
   s.endpoint = ep.id;
@@ -117,6 +129,7 @@ SessionFile open_branch(const EditOptions& o) {
     throw Error(ErrorKind::usage, "--from-turn", std::to_string(k) + " is not a completed turn of " + o.resume_path);
   if (o.prompts.empty()) throw Error(ErrorKind::usage, "--from-turn", "give the new branch at least one -p PROMPT");
   if (o.output.empty()) throw Error(ErrorKind::usage, "--from-turn", "give the new branch its own -o OUT");
+  check_output(parent.source.path, o.output);
   Session s = parent;
   s.created_at.clear();
   s.output = absolute(o.output);
@@ -135,7 +148,7 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx) {
   if (!o.resume_path.empty() && o.from_turn) return open_branch(o);
   if (!o.resume_path.empty()) {
     SessionFile f{load_session(o.resume_path), o.resume_path};
-    if (!o.output.empty()) f.session.output = absolute(o.output);
+    if (!o.output.empty()) check_output(f.session.source.path, o.output), f.session.output = absolute(o.output);
     if (o.keep_turns) f.session.options["keep_turns"] = true;
     add_turns(f.session, o.prompts, o.keep_rest || f.session.options.value("keep_rest", false));
     if (!o.prompts.empty()) f.session.final_output = nullptr;
