@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 #include "codecs/synth.h"
 #include "codecs/transcode.h"
@@ -70,13 +71,17 @@ double first_above(const std::vector<float>& s, double from, float level) {
 class SplitJoin : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::path(OMNICUT_TEST_TMP) / "SplitJoin.shared");
+    // One split per process (CTest runs each test in its own, possibly at the same time).
+    dir_ = new fs::path(fs::path(OMNICUT_TEST_TMP) / ("SplitJoin.shared-" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     src_ = new fs::path(make_source(*dir_));
     manifest_ = new json(split(*src_, *dir_ / "parts"));
   }
-  static void TearDownTestSuite() { delete dir_, delete src_, delete manifest_; }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_, delete src_, delete manifest_;
+  }
   static fs::path* dir_;
   static fs::path* src_;
   static json* manifest_;
