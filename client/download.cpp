@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "client/errors.h"
 #include "client/fal_urls.h"
@@ -128,7 +129,9 @@ DownloadResult download_file(const Fal& fal, const RemoteFile& file, const fs::p
   if (p.fd < 0) throw Error(ErrorKind::output, dest.string(), std::string("cannot write: ") + std::strerror(errno));
   struct Closer {
     int fd;
-    ~Closer() { ::close(fd); }
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+    }
   } closer{p.fd};
 
   DownloadResult result{dest, 0, 0};
@@ -177,7 +180,9 @@ DownloadResult download_file(const Fal& fal, const RemoteFile& file, const fs::p
     throw Error(ErrorKind::remote, file.url,
                 "size mismatch: received " + std::to_string(p.written) + " bytes, file_size says " +
                     std::to_string(*file.file_size));
-  if (::fsync(p.fd) != 0) throw Error(ErrorKind::output, dest.string(), std::string("cannot write: ") + std::strerror(errno));
+  // Some file systems report a failed write only at close.
+  if (::close(std::exchange(closer.fd, -1)) != 0)
+    throw Error(ErrorKind::output, dest.string(), std::string("cannot write: ") + std::strerror(errno));
   out.commit();
   result.size = p.written;
   result.resumed_bytes = p.kept_on_resume;
