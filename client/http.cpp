@@ -358,7 +358,14 @@ Response Http::send(const Request& request, const RetryPolicy& p, const std::str
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   for (int attempt_no = 1;; ++attempt_no) {
-    Outcome outcome = attempt(request);
+    Outcome outcome;
+    try {
+      outcome = attempt(request);
+    } catch (const Error& e) {
+      // Name what the user asked for (a file, an endpoint), not a presigned URL and its signature.
+      if (e.kind() == ErrorKind::interrupted) throw Error(ErrorKind::interrupted, subject, "interrupted");
+      throw;
+    }
     double delay = backoff_delay(p, attempt_no);
     bool last = attempt_no >= p.max_attempts;
     if (outcome.response) {
