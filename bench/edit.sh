@@ -8,6 +8,9 @@
 #       (same x264 preset/crf as prep, +faststart; remux copies video and puts the source's audio back).
 #    Each side's time minus its wait from the submit's answer to COMPLETED (the emulator's own
 #    processing plus polling) is compared; medians of $RUNS runs. Target: omnicut <= 0.8x.
+#    Because wall time on a shared machine mostly measures the neighbours, CPU time (user+sys) is
+#    printed too: omnicut then talks to the same external `omnicut emulator` as the script
+#    (`edit --fal-url`, the identical HTTP path), so neither side's CPU includes the emulator's.
 # 2. `omnicut estimate` over 1,000 files (hard links of a few small clips), median of 5; with
 #    `omnicut probe --json` over the same files for scale.
 set -euo pipefail
@@ -35,6 +38,14 @@ run_omnicut() {
   t1=$(now)
   wait=$(jq '[.turns[].timings.run_s] | add' o/out.mp4.omnicut.json)
   echo "$t0 $t1 $wait" | awk '{printf "%.3f %.3f\n", $2-$1-$3, $3}'
+}
+
+# CPU seconds (user+sys) of omnicut against the external emulator (defined after it starts).
+cpu_omnicut() {
+  rm -rf c && mkdir c
+  /usr/bin/time -f "%U %S" -o c/time env FAL_KEY=bench-placeholder-key "$omnicut" edit clip.mp4 -p "Make it night." \
+    -o c/out.mp4 --fal-url "$url" --yes --poll-interval 0.1 --json >c/events.jsonl 2>c/err
+  awk '{printf "%.3f\n", $1+$2}' c/time
 }
 
 # --- b) ffmpeg + curl + jq against `omnicut emulator` -------------------------------------------
@@ -67,17 +78,24 @@ run_script() {
   echo "$t0 $t1 $sub_t $done_t" | awk '{w=$4-$3; printf "%.3f %.3f\n", $2-$1-w, w}'
 }
 
+export -f run_script now
+export url auth
 echo "== edit: 10 s 1080p30 clip, one turn; local time = wall time minus the wait on the emulator ($RUNS runs, alternating)"
-: >omnicut.times; : >script.times
+: >omnicut.times; : >script.times; : >omnicut.cpu; : >script.cpu
 for i in $(seq "$RUNS"); do
   run_omnicut >>omnicut.times
-  run_script >>script.times
+  /usr/bin/time -f "%U %S" -o script.time bash -c run_script >>script.times
+  awk '{printf "%.3f\n", $1+$2}' script.time >>script.cpu
+  cpu_omnicut >>omnicut.cpu
 done
 o=$(cut -d' ' -f1 omnicut.times | median); ow=$(cut -d' ' -f2 omnicut.times | median)
 s=$(cut -d' ' -f1 script.times | median); sw=$(cut -d' ' -f2 script.times | median)
 printf "omnicut edit --local      local %.2f s  (wait on the emulator %.2f s)  runs: %s\n" "$o" "$ow" "$(cut -d' ' -f1 omnicut.times | tr '\n' ' ')"
 printf "ffmpeg+curl+jq script     local %.2f s  (wait on the emulator %.2f s)  runs: %s\n" "$s" "$sw" "$(cut -d' ' -f1 script.times | tr '\n' ' ')"
 awk -v o="$o" -v s="$s" 'BEGIN {printf "ratio omnicut/script: %.2fx (target <= 0.8x)\n", o/s}'
+oc=$(median <omnicut.cpu); sc=$(median <script.cpu)
+printf "CPU user+sys: omnicut edit %.2f s (runs: %s), script %.2f s (runs: %s): ratio %.2fx\n" "$oc" \
+  "$(tr '\n' ' ' <omnicut.cpu)" "$sc" "$(tr '\n' ' ' <script.cpu)" "$(awk -v o="$oc" -v s="$sc" 'BEGIN {print o/s}')"
 
 # --- 2. estimate over 1,000 files -------------------------------------------------------------
 echo
