@@ -66,6 +66,8 @@ std::string video_filters(const TranscodeSpec& spec, Rational fps) {
   return join(parts);
 }
 
+std::string upright_filters(const Geometry& g) { return join(upright(g)); }
+
 std::string audio_filters(const TranscodeSpec& spec) {
   std::string layout = spec.channels == 1 ? "mono" : spec.channels == 2 ? "stereo" : std::to_string(spec.channels) + "c";
   return "aresample=" + std::to_string(spec.sample_rate) + ",aformat=sample_fmts=fltp:sample_rates=" +

@@ -14,4 +14,8 @@ std::string video_filters(const TranscodeSpec& spec, Rational fps);
 
 std::string audio_filters(const TranscodeSpec& spec);
 
+// Only the part that turns the stored picture upright as displayed (mirror, then the clockwise
+// rotation), comma-joined; empty when it already is. Also used by the contact sheet (thumbnails).
+std::string upright_filters(const Geometry& g);
+
 }  // namespace omnicut

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 
 #include "codecs/av_error.h"
 #include "codecs/av_ptr.h"
+#include "codecs/filter_graph.h"
 #include "codecs/input.h"
+#include "codecs/prep_filters.h"
+#include "codecs/probe.h"
 #include "common/atomic_file.h"
 #include "common/interrupt.h"
 
@@ -47,12 +51,8 @@ class FrameGrabber {
 
   double duration() const { return duration_; }
   int frames_decoded() const { return decoded_; }
-  // Display aspect ratio (width / height) with the sample aspect ratio applied.
-  double aspect() const {
-    AVRational sar = st_->codecpar->sample_aspect_ratio;
-    double s = sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1.0;
-    return st_->codecpar->width * s / std::max(1, st_->codecpar->height);
-  }
+  const AVCodecContext* decoder() const { return dec_.get(); }
+  AVRational time_base() const { return st_->time_base; }
 
   // The first frame at or after `t` seconds from the first frame (or the last one before EOF).
   av::Frame grab(double t) {
@@ -98,14 +98,35 @@ class FrameGrabber {
   int decoded_ = 0;
 };
 
-void draw_tile(const AVFrame* f, AVFrame* sheet, int x, int y, int w, int h, av::Sws& sws) {
-  sws.reset(sws_getContext(f->width, f->height, static_cast<AVPixelFormat>(f->format), w, h, AV_PIX_FMT_RGB24,
-                           SWS_BICUBIC, nullptr, nullptr, nullptr));
-  if (!sws) throw Error(ErrorKind::internal, "thumbnails", "cannot scale the picture");
-  uint8_t* dst[4] = {sheet->data[0] + static_cast<ptrdiff_t>(y) * sheet->linesize[0] + x * 3};
-  int dst_stride[4] = {sheet->linesize[0]};
-  sws_scale(sws.get(), f->data, f->linesize, 0, f->height, dst, dst_stride);
-}
+// Each tile goes through prep's upright filters (codecs/prep_filters.h) and one scale to the
+// tile's size, so a phone's portrait or mirrored clip is shown as its player shows it.
+class TilePainter {
+ public:
+  TilePainter(const std::string& path, const VideoInfo& video, int w, int h) : path_(path), w_(w), h_(h) {
+    Geometry g;
+    g.rotation = video.rotation;
+    g.mirrored = video.mirrored;
+    std::string upright = upright_filters(g);
+    chain_ = (upright.empty() ? "" : upright + ",") + "scale=" + std::to_string(w) + ":" + std::to_string(h) +
+             ":flags=bicubic,format=rgb24";
+  }
+
+  void draw(const FrameGrabber& grabber, AVFrame* frame, AVFrame* sheet, int x, int y) {
+    if (!filter_) filter_.emplace(av::FilterChain::video(grabber.decoder(), grabber.time_base(), chain_, path_, 1));
+    filter_->push(frame);
+    auto tile = av::make_frame();
+    if (!filter_->pull(tile.get()) || tile->width != w_ || tile->height != h_)
+      throw Error(ErrorKind::internal, path_, "the tile filters gave no picture");
+    for (int row = 0; row < h_; ++row)
+      std::copy_n(tile->data[0] + static_cast<ptrdiff_t>(row) * tile->linesize[0], w_ * 3,
+                  sheet->data[0] + static_cast<ptrdiff_t>(y + row) * sheet->linesize[0] + x * 3);
+  }
+
+ private:
+  std::string path_, chain_;
+  int w_, h_;
+  std::optional<av::FilterChain> filter_;
+};
 
 std::string encode_png(const AVFrame* sheet, const std::string& path) {
   const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
@@ -131,10 +152,15 @@ ContactSheet make_contact_sheet(const ContactSheetSpec& spec) {
   if (spec.tile_width < 16 || spec.tile_width > 4096)
     throw Error(ErrorKind::usage, spec.output, "tile width must be between 16 and 4096 pixels");
   FrameGrabber grabber(spec.input);
+  // Orientation and display size (square pixels, rotated) as probe reads them.
+  MediaInfo info = probe(spec.input);
+  if (!info.video) throw Error(ErrorKind::unsupported, spec.input, "no video stream to take pictures from");
+  const VideoInfo& video = *info.video;
+  double aspect = static_cast<double>(std::max(1, video.display_width)) / std::max(1, video.display_height);
   ContactSheet out;
   out.output = spec.output;
   out.tile_width = spec.tile_width & ~1;
-  out.tile_height = std::max(2, static_cast<int>(std::lround(out.tile_width / grabber.aspect() / 2)) * 2);
+  out.tile_height = std::max(2, static_cast<int>(std::lround(out.tile_width / aspect / 2)) * 2);
   out.width = out.tile_width * spec.cols;
   out.height = out.tile_height * spec.rows;
 
@@ -146,12 +172,12 @@ ContactSheet make_contact_sheet(const ContactSheetSpec& spec) {
   for (int y = 0; y < out.height; ++y) std::fill_n(sheet->data[0] + y * sheet->linesize[0], out.width * 3, 0);
 
   const int n = spec.cols * spec.rows;
-  av::Sws sws;
+  TilePainter painter(spec.input, video, out.tile_width, out.tile_height);
   for (int i = 0; i < n; ++i) {
     double t = (i + 0.5) * grabber.duration() / n;
     auto frame = grabber.grab(t);
-    draw_tile(frame.get(), sheet.get(), (i % spec.cols) * out.tile_width, (i / spec.cols) * out.tile_height,
-              out.tile_width, out.tile_height, sws);
+    painter.draw(grabber, frame.get(), sheet.get(), (i % spec.cols) * out.tile_width,
+                 (i / spec.cols) * out.tile_height);
     out.times.push_back(t);
   }
   out.frames_decoded = grabber.frames_decoded();

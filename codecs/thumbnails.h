@@ -1,5 +1,7 @@
 // A contact sheet: evenly spaced frames of a clip tiled into one PNG. Each frame is reached by
 // seeking to the keyframe before it and decoding forward to it, never by decoding the whole file.
+// Tiles are upright as a player displays them: the display matrix's mirror and rotation are
+// applied (a phone's portrait clip gives portrait tiles).
 #pragma once
 #include <string>
 #include <vector>
@@ -10,7 +12,7 @@ struct ContactSheetSpec {
   std::string input;
   std::string output;      // PNG, written atomically
   int cols = 4, rows = 3;
-  int tile_width = 320;    // each tile's width; the height follows the display aspect ratio
+  int tile_width = 320;    // each tile's width; the height follows the upright display aspect ratio
 };
 
 struct ContactSheet {
