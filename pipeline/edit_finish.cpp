@@ -25,7 +25,9 @@ bool already_downloaded(const TurnRecord& t, const fs::path& dest) {
          (t.result->file_size <= 0 || fs::file_size(dest, ec) == static_cast<uint64_t>(t.result->file_size));
 }
 
-void download_turn(SessionFile& f, TurnRecord& t, const fs::path& dest, EditContext& ctx) {
+}  // namespace
+
+void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditContext& ctx) {
   if (already_downloaded(t, dest)) return;
   ctx.progress->stage("download", "turn " + std::to_string(t.turn));
   client::DownloadOptions opts;
@@ -38,6 +40,8 @@ void download_turn(SessionFile& f, TurnRecord& t, const fs::path& dest, EditCont
   ctx.progress->finish(format_bytes(d.size) + (d.resumes ? ", resumed " + std::to_string(d.resumes) + "x" : "") +
                        " -> " + d.path.filename().string());
 }
+
+namespace {
 
 nlohmann::json remux_json(const RemuxResult& r) {
   return {{"output", r.output},
@@ -71,13 +75,13 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   if (keep_turns) {
     for (auto& t : s.turns)
       if (t.status == turn_status::completed && t.result)
-        download_turn(f, t, out.parent_path() / (out.stem().string() + ".turn" + std::to_string(t.turn) + ".mp4"), ctx);
+        download_result(f, t, out.parent_path() / (out.stem().string() + ".turn" + std::to_string(t.turn) + ".mp4"), ctx);
   }
   TurnRecord& last = s.turns.back();
   fs::path edited = keep_turns ? fs::path(last.local_path) : work / ("turn" + std::to_string(last.turn) + ".mp4");
   if (!keep_turns) {
     fs::create_directories(work);
-    download_turn(f, last, edited, ctx);
+    download_result(f, last, edited, ctx);
   }
 
   const bool restore = o.restore || s.options.value("restore", false);

@@ -31,10 +31,6 @@ std::string lower(std::string s) {
 
 std::string absolute(const std::string& p) { return p.empty() ? p : fs::absolute(p).lexically_normal().string(); }
 
-bool to_submit(const TurnRecord& t) {
-  return t.status == turn_status::pending || t.status == turn_status::failed || t.status == turn_status::cancelled;
-}
-
 void add_turns(Session& s, const std::vector<std::string>& prompts, bool keep_rest) {
   for (const auto& p : prompts) {
     TurnRecord t;
@@ -62,6 +58,19 @@ void check_output(const std::string& input, const std::string& output) {
   if (::access(dir.c_str(), W_OK) != 0) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " is not writable");
 }
 
+// --split edits the whole source in segments; the split itself (a scene scan and prep of every
+// segment) runs in edit_split.cpp, before the estimate.
+Session planned_split(Session& s, const MediaInfo& info, const EditOptions& o) {
+  if (o.start || o.end) throw Error(ErrorKind::usage, "--split", "edits the whole source: cut it first, or drop --start/--end");
+  if (o.restore || o.keep_turns)
+    throw Error(ErrorKind::usage, "--split", "cannot be combined with --restore or --keep-turns");
+  s.options["split"] = true;
+  s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration, !info.audio.empty()};
+  s.prep = {{"start", 0.0}, {"end", info.duration}, {"duration", info.duration}, {"planned_only", true}};
+  add_turns(s, o.prompts, o.keep_rest);
+  return s;
+}
+
 // probe + plan: the range prep will cut and whether it has audio, before any work is done.
 Session new_session(const EditOptions& o, const EditContext& ctx) {
   if (o.input.empty()) throw Error(ErrorKind::usage, "edit", "an input file is required (or --resume SESSION)");
@@ -79,6 +88,7 @@ Session new_session(const EditOptions& o, const EditContext& ctx) {
                {"start", o.start ? nlohmann::json(*o.start) : nlohmann::json()},
                {"end", o.end ? nlohmann::json(*o.end) : nlohmann::json()}};
   MediaInfo info = probe(o.input);
+  if (o.split) return planned_split(s, info, o);
   PrepPlan plan = plan_prep(info, ep, prep_request(s));  // too long, too short, unusable: stops here
   s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration,
               plan.spec.audio_stream >= 0};
@@ -97,23 +107,6 @@ void check_source_unchanged(const Session& s) {
     throw Error(ErrorKind::usage, s.source.path, "the source changed since the session started (content hash differs)");
 }
 
-// A --local session's emulator ended with its process: its URLs lead nowhere, so the remote steps
-// are simply run again on this run's emulator (simulated, nothing billed).
-void rebase_local(Session& s, const EditContext& ctx) {
-  if (!s.local && ctx.local) throw Error(ErrorKind::usage, "--local", "this session was run against fal: resume it without --local");
-  if (s.local && !ctx.local) throw Error(ErrorKind::usage, "--resume", "this session ran on the local emulator: resume it with --local");
-  if (!s.local || s.server == ctx.server) return;
-  s.server = ctx.server;
-  s.upload.reset();
-  for (auto& t : s.turns) {
-    std::string prompt = t.prompt, endpoint = t.endpoint;
-    int n = t.turn;
-    t = TurnRecord{};
-    t.turn = n, t.prompt = prompt, t.endpoint = endpoint;
-  }
-  ctx.progress->message("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
-}
-
 void refuse_existing_ledger(const std::string& path) {
   std::error_code ec;
   if (fs::exists(path, ec))
@@ -124,6 +117,8 @@ void refuse_existing_ledger(const std::string& path) {
 
 SessionFile open_branch(const EditOptions& o) {
   Session parent = load_session(o.resume_path);
+  if (!parent.split.is_null() || parent.options.value("split", false))
+    throw Error(ErrorKind::usage, "--from-turn", "cannot branch a --split session: start a new one");
   int k = *o.from_turn;
   if (k < 1 || k > static_cast<int>(parent.turns.size()) || parent.turns[k - 1].status != turn_status::completed)
     throw Error(ErrorKind::usage, "--from-turn", std::to_string(k) + " is not a completed turn of " + o.resume_path);
@@ -171,7 +166,7 @@ double show_estimate(const SessionFile& f, EditContext& ctx) {
   for (const auto& t : s.turns) {
     bool audio = t.turn == 1 ? s.source.has_audio : true;
     TurnCost c = model.turn(seconds, audio, t.prompt);
-    bool pending = to_submit(t);
+    bool pending = turn_to_submit(t);
     if (pending) total += c.usd();
     turns.push_back({{"turn", t.turn}, {"prompt", t.prompt}, {"status", t.status}, {"estimate", to_json(c)}});
     char line[512];
@@ -210,7 +205,30 @@ void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
                        p.path.reason + ")");
 }
 
-void upload_stage(SessionFile& f, EditContext& ctx) {
+}  // namespace
+
+bool turn_to_submit(const TurnRecord& t) {
+  return t.status == turn_status::pending || t.status == turn_status::failed || t.status == turn_status::cancelled;
+}
+
+// A --local session's emulator ended with its process: its URLs lead nowhere, so the remote steps
+// are simply run again on this run's emulator (simulated, nothing billed).
+void rebase_local(Session& s, const EditContext& ctx) {
+  if (!s.local && ctx.local) throw Error(ErrorKind::usage, "--local", "this session was run against fal: resume it without --local");
+  if (s.local && !ctx.local) throw Error(ErrorKind::usage, "--resume", "this session ran on the local emulator: resume it with --local");
+  if (!s.local || s.server == ctx.server) return;
+  s.server = ctx.server;
+  s.upload.reset();
+  for (auto& t : s.turns) {
+    std::string prompt = t.prompt, endpoint = t.endpoint;
+    int n = t.turn;
+    t = TurnRecord{};
+    t.turn = n, t.prompt = prompt, t.endpoint = endpoint;
+  }
+  ctx.progress->message("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
+}
+
+void upload_prepped(SessionFile& f, EditContext& ctx) {
   Session& s = f.session;
   std::string file = s.prep.value("output", "");
   ctx.progress->stage("upload", fs::path(file).filename().string());
@@ -221,8 +239,6 @@ void upload_stage(SessionFile& f, EditContext& ctx) {
   f.save();
   ctx.progress->finish(format_bytes(u.size) + " -> " + u.file_url);
 }
-
-}  // namespace
 
 std::string with_keep_rest(const std::string& prompt) {
   if (lower(prompt).find("keep everything else the same") != std::string::npos) return prompt;
@@ -242,13 +258,14 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   }
   ctx.progress->event("session", {{"ledger", f.path}, {"output", s.output}, {"simulated", s.local}});
   if (ctx.say) ctx.say("ledger: " + f.path + "\n");
+  if (s.options.value("split", false)) return run_split_edit(f, o, ctx);
 
   EditOutcome out;
   out.ledger_path = f.path;
   out.estimate_usd = show_estimate(f, ctx);
   bool spends = out.estimate_usd > 0 && !s.local;
   if (o.max_cost) check_budget(f.path, out.estimate_usd, *o.max_cost);
-  if (!o.dry_run && std::any_of(s.turns.begin(), s.turns.end(), to_submit))
+  if (!o.dry_run && std::any_of(s.turns.begin(), s.turns.end(), turn_to_submit))
     confirm_spend(f.path, "Submit for about " + format_usd(out.estimate_usd) + (spends ? "" : " (simulated)") + "?",
                   o.yes || s.local);
 
@@ -265,7 +282,7 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   if (!s.upload) {
     run_prep_stage(f, work, ctx);
     f.save();
-    upload_stage(f, ctx);
+    upload_prepped(f, ctx);
   }
   for (size_t i = 0; i < s.turns.size(); ++i) run_turn(f, i, o, ctx);
   out.remux = finish_output(f, o, ctx, work);

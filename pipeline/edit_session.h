@@ -1,7 +1,9 @@
 // `omnicut edit`: the whole job for one clip. probe -> plan -> estimate -> confirm -> prep ->
 // upload once -> turn 1..N (turn k's video_url is turn k-1's result URL: nothing is downloaded or
 // re-uploaded between turns) -> download the final result (every turn's with keep_turns) -> remux
-// with the source's own audio over the prepped range -> OUT.
+// with the source's own audio over the prepped range -> OUT. With --split the source is cut into
+// segments the endpoint accepts and each runs that same turn machinery under its own ledger;
+// their results are joined and the source's audio laid once over the whole (edit_split.cpp).
 //
 // Never billing twice: each turn is recorded in the ledger (pipeline/ledger.h) as "submitting"
 // before its submit is sent and as "submitted" with fal's request_id and queue URLs as soon as
@@ -36,6 +38,8 @@ struct EditOptions {
   std::string resume_path;              // --resume: an existing ledger
   std::optional<int> from_turn;         // with resume_path: branch a new session from turn K
   bool cancel_on_interrupt = false;
+  bool split = false;                   // long footage: segments edited apart, joined under the source's audio
+  int jobs = 2;                         // --split: segments in flight at once
   double poll_interval_s = 0.5;
 };
 

@@ -1,5 +1,6 @@
 // The steps of an edit session (pipeline/edit_session.h), shared by its files: one turn on fal's
-// queue (edit_turn.cpp), and the final download + remux (edit_finish.cpp).
+// queue (edit_turn.cpp), the final download + remux (edit_finish.cpp), and --split's segments
+// (edit_split.cpp).
 #pragma once
 #include <filesystem>
 #include <string>
@@ -25,6 +26,23 @@ void run_turn(SessionFile& file, size_t index, const EditOptions& options, EditC
 // audio under it into OUT, and returns what the remux did.
 nlohmann::json finish_output(SessionFile& file, const EditOptions& options, EditContext& context,
                              const std::filesystem::path& work_dir);
+
+// Downloads turn `t`'s result to `dest` (skipped when it is already there, whole) and records it.
+void download_result(SessionFile& file, TurnRecord& t, const std::filesystem::path& dest, EditContext& context);
+
+// Uploads the prepped file (session.prep["output"]) once and records its URL.
+void upload_prepped(SessionFile& file, EditContext& context);
+
+// Whether a turn is still to be sent (pending, failed or cancelled): what an estimate prices.
+bool turn_to_submit(const TurnRecord& t);
+
+// A --local session resumed on a new emulator: its remote steps are reset to run again there.
+// Throws Error(usage) when the session and this run disagree about --local.
+void rebase_local(Session& session, const EditContext& context);
+
+// The --split session in `file` (new: the source is split here; resumed: its segments' ledgers
+// are picked up). Same refusals and guarantees as run_edit.
+EditOutcome run_split_edit(SessionFile& file, const EditOptions& options, EditContext& context);
 
 // The folder beside OUT where prep and downloads live until OUT is written.
 std::filesystem::path work_dir_for(const std::string& ledger_path);

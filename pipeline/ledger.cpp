@@ -178,7 +178,8 @@ nlohmann::json to_json(const Session& s) {
           {"billing", billing_to_json(s.billing)},
           {"turns", turns},
           {"totals", {{"turns", s.turns.size()}, {"completed", s.completed_turns()}, {"cost_usd", s.cost_usd()}}},
-          {"final", s.final_output}};
+          {"final", s.final_output},
+          {"split", s.split}};
 }
 
 Session session_from_json(const nlohmann::json& j, const std::string& path) {
@@ -207,6 +208,7 @@ Session session_from_json(const nlohmann::json& j, const std::string& path) {
   s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{});
   for (const auto& t : j.value("turns", nlohmann::json::array())) s.turns.push_back(turn_from(t));
   s.final_output = j.value("final", nlohmann::json());
+  s.split = j.value("split", nlohmann::json());
   return s;
 }
 

@@ -94,6 +94,10 @@ struct Session {
   Billing billing;
   std::vector<TurnRecord> turns;
   nlohmann::json final_output;  // {"path", "remux": {...}} once OUT is written, else null
+  // --split: {"manifest": split's manifest, "segments": [{"index", "start", "end", "ledger"}]}
+  // once the source is split; each segment's turns live in its own ledger, this one's turns sum
+  // them (pipeline/edit_split.cpp). Null otherwise.
+  nlohmann::json split;
 
   double cost_usd() const;                   // turns that were submitted
   int completed_turns() const;

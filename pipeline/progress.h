@@ -16,6 +16,10 @@ class Progress {
   enum class Mode { tty, json_lines, quiet };
   explicit Progress(Mode mode) : mode_(mode) {}
   Mode mode() const { return mode_; }
+  // The same display for one part of the job run beside others (a --split segment): every JSON
+  // event carries `tag`'s fields, terminal lines start with `prefix`, and the clock is shared.
+  // Output from Progress objects on several threads is serialised, line by line.
+  Progress tagged(nlohmann::json tag, const std::string& prefix) const;
 
   // A stage begins ("prep", "upload", "turn 2", "download", "remux"); ends the previous line.
   void stage(const std::string& name, const std::string& detail = "");
@@ -39,6 +43,8 @@ class Progress {
   void emit(nlohmann::json j);
 
   Mode mode_;
+  nlohmann::json tag_ = nlohmann::json::object();
+  std::string prefix_;
   std::string stage_;
   std::string detail_;
   double done_ = 0, total_ = 0;

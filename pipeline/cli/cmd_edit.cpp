@@ -22,7 +22,6 @@ struct EditArgs {
   std::string start, end;
   double max_cost = -1;
   int from_turn = 0;
-  bool split = false;
   bool local = false;
   std::string fal_url;
   bool json = false;
@@ -56,10 +55,6 @@ Progress::Mode progress_mode(bool json) {
 }
 
 int run(EditArgs& a) {
-  if (a.split)
-    throw Error(ErrorKind::usage, "--split",
-                "not wired into edit yet: cut with --start/--end (at most 10 s), or run `omnicut split IN -o DIR`, "
-                "edit each DIR/segment-*.mp4, then `omnicut join PART... -o OUT --audio IN`");
   if (!a.start.empty()) a.o.start = parse_time(a.start, "--start");
   if (!a.end.empty()) a.o.end = parse_time(a.end, "--end");
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
@@ -100,7 +95,10 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("-o,--output", a->o.output, "the edited MP4 (the ledger goes beside it as OUT.omnicut.json)");
   cmd->add_option("--start", a->start, "range start (seconds or hh:mm:ss.ms)");
   cmd->add_option("--end", a->end, "range end");
-  cmd->add_flag("--split", a->split, "edit longer footage in segments (not available yet)");
+  cmd->add_flag("--split", a->o.split,
+                "edit footage longer than the endpoint takes: cut into segments (at scene changes), each edited, "
+                "joined, with the source's audio laid once over the whole");
+  cmd->add_option("--jobs", a->o.jobs, "with --split: segments edited at once")->check(CLI::Range(1, 16))->capture_default_str();
   cmd->add_option("--endpoint", a->o.endpoint_id, "endpoint id (default " + default_endpoint().id + ")");
   cmd->add_flag("--keep-rest", a->o.keep_rest, "append \"Keep everything else the same.\" to prompts that lack it");
   cmd->add_option("--max-cost", a->max_cost, "refuse, before anything is sent, when the estimate is over this many USD");
