@@ -134,7 +134,7 @@ SessionFile open_branch(const EditOptions& o) {
   for (auto& t : s.turns)
     if (t.inherited_from.empty()) t.inherited_from = absolute(o.resume_path), t.local_path.clear();
   add_turns(s, o.prompts, o.keep_rest || parent.options.value("keep_rest", false));
-  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path};
+  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
   refuse_existing_ledger(f.path);
   return f;
 }
@@ -142,7 +142,7 @@ SessionFile open_branch(const EditOptions& o) {
 SessionFile open_session(const EditOptions& o, EditContext& ctx) {
   if (!o.resume_path.empty() && o.from_turn) return open_branch(o);
   if (!o.resume_path.empty()) {
-    SessionFile f{load_session(o.resume_path), o.resume_path};
+    SessionFile f{load_session(o.resume_path), o.resume_path, ""};
     if (!o.output.empty()) check_output(f.session.source.path, o.output), f.session.output = absolute(o.output);
     if (o.keep_turns) f.session.options["keep_turns"] = true;
     add_turns(f.session, o.prompts, o.keep_rest || f.session.options.value("keep_rest", false));
@@ -150,7 +150,7 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx) {
     return f;
   }
   Session s = new_session(o, ctx);
-  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path};
+  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
   refuse_existing_ledger(f.path);
   return f;
 }

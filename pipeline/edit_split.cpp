@@ -81,7 +81,7 @@ void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
   ctx.progress->finish(std::to_string(segs.size()) + " segments (" + format_seconds(s.source.duration) + ")");
 }
 
-std::vector<SessionFile> open_segments(const Session& parent) {
+std::vector<SessionFile> open_segments(const Session& parent, const std::string& parent_path) {
   SplitManifest m = manifest_from_json(parent.split["manifest"], "the session's split");
   std::vector<SessionFile> kids;
   for (size_t i = 0; i < m.segments.size(); ++i) {
@@ -90,7 +90,7 @@ std::vector<SessionFile> open_segments(const Session& parent) {
     std::error_code ec;
     Session s = fs::exists(path, ec) ? load_session(path) : segment_session(parent, m.segments[i], rec["file"].get<std::string>());
     sync_turns(parent, s);
-    kids.push_back({s, path});
+    kids.push_back({s, path, parent_path});
   }
   return kids;
 }
@@ -146,6 +146,7 @@ double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>&
   }
   text += "  to submit now: " + format_usd(total) + (s.cost_usd() > 0 ? ", already spent: " + format_usd(s.cost_usd()) : "") +
           (s.local ? "  (local emulator: simulated, nothing billed)" : "") + "\n";
+  text += "  (5,792 input tokens/s of video + 32/s of audio, 5,792 output tokens/s; turn k reads turn k-1's output)\n";
   if (ctx.say) ctx.say(text);
   ctx.progress->event("estimate", {{"seconds", s.source.duration}, {"segments", kids.size()}, {"turns", turns},
                                    {"usd", total}, {"spent_usd", s.cost_usd()}, {"simulated", s.local},
@@ -247,7 +248,7 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
   std::vector<SessionFile> kids;
   try {
     if (fresh) split_source(f, work, ctx);
-    kids = open_segments(s);
+    kids = open_segments(s, f.path);
     if (!o.resume_path.empty())
       for (auto& kid : kids) rebase_local(kid.session, ctx);
     out.estimate_usd = approve(f, kids, o, ctx);

@@ -14,7 +14,9 @@ namespace omnicut {
 struct SessionFile {
   Session session;
   std::string path;
+  std::string parent;  // a --split segment's: the session the user resumes (its own ledger is inside)
   void save() { save_session(session, path); }
+  const std::string& resume_path() const { return parent.empty() ? path : parent; }
 };
 
 // Submits (or, when already submitted, polls) turn `index` and records its result. The ledger

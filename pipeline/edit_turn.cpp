@@ -68,7 +68,7 @@ void on_interrupt(SessionFile& f, TurnRecord& t, const EditOptions& o, EditConte
   bool cancel = o.cancel_on_interrupt || interrupt_count() >= 2;
   if (!cancel) {
     ctx.progress->message("interrupted: turn " + std::to_string(t.turn) + " (request " + t.request_id +
-                          ") stays at fal and in the ledger; `omnicut edit --resume " + f.path +
+                          ") stays at fal and in the ledger; `omnicut edit --resume " + f.resume_path() +
                           "` picks it up. Ctrl-C again within 3 s cancels it at fal.");
     auto until = Clock::now() + std::chrono::seconds(3);
     while (Clock::now() < until && interrupt_count() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -138,6 +138,12 @@ bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditCo
   return false;
 }
 
+// A split segment cannot be branched on its own: the whole split is started again instead.
+std::string resend_hint(const SessionFile& f, const TurnRecord& t) {
+  if (!f.parent.empty()) return "start a new --split session (segments of " + f.parent + " cannot be branched)";
+  return "branch: omnicut edit --resume " + f.path + " --from-turn " + std::to_string(t.turn - 1) + " -p PROMPT -o NEW.mp4";
+}
+
 }  // namespace
 
 void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& ctx) {
@@ -147,8 +153,7 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
     throw Error(ErrorKind::refused, f.path,
                 "turn " + std::to_string(t.turn) + "'s submit was cut off before fal's answer was recorded, so fal may "
                 "have accepted (and billed) it; it is not resent automatically. Check your fal dashboard; to send it "
-                "again, branch: omnicut edit --resume " + f.path + " --from-turn " + std::to_string(t.turn - 1) +
-                " -p PROMPT -o NEW.mp4");
+                "again, " + resend_hint(f, t));
   std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
   ctx.progress->stage(what, t.prompt);
   if (t.status == turn_status::cancelled && !t.request_id.empty() && reuse_cancelled(f, t, o, ctx)) {

@@ -54,6 +54,13 @@ Progress::Mode progress_mode(bool json) {
   return stderr_is_tty() ? Progress::Mode::tty : Progress::Mode::quiet;
 }
 
+// "2 turn(s)", or "2 turn(s) x 3 segments" for a --split session.
+std::string turns_text(const Session& s) {
+  std::string text = std::to_string(s.turns.size()) + " turn(s)";
+  if (s.split.is_object()) text += " x " + std::to_string(s.split["segments"].size()) + " segments";
+  return text;
+}
+
 int run(EditArgs& a) {
   if (!a.start.empty()) a.o.start = parse_time(a.start, "--start");
   if (!a.end.empty()) a.o.end = parse_time(a.end, "--end");
@@ -75,10 +82,10 @@ int run(EditArgs& a) {
   EditOutcome out = run_edit(a.o, ctx);
   if (!json) {
     if (out.dry_run)
-      std::printf("dry run: would submit %zu turn(s) for about %s; nothing was sent\n", out.session.turns.size(),
+      std::printf("dry run: would submit %s for about %s; nothing was sent\n", turns_text(out.session).c_str(),
                   format_usd(out.estimate_usd).c_str());
     else
-      std::printf("wrote %s: %zu turn(s), %s%s\nledger: %s\n", out.session.output.c_str(), out.session.turns.size(),
+      std::printf("wrote %s: %s, %s%s\nledger: %s\n", out.session.output.c_str(), turns_text(out.session).c_str(),
                   format_usd(out.session.cost_usd()).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
                   out.ledger_path.c_str());
   }

@@ -24,6 +24,9 @@ void print_table(const Session& s, const std::string& path) {
   if (s.upload) std::printf("upload  %s\n", s.upload->url.c_str());
   if (s.branch_of.is_object())
     std::printf("branch  of %s at turn %d\n", s.branch_of.value("session", "").c_str(), s.branch_of.value("turn", 0));
+  if (s.split.is_object() && !s.split["segments"].empty())  // each turn below sums its segments' turns
+    std::printf("split   %zu segments, each with its own ledger (e.g. %s)\n", s.split["segments"].size(),
+                s.split["segments"][0].value("ledger", "").c_str());
   std::printf("%-4s %-10s %-38s %-12s %10s %10s %10s %8s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
               "COST", "TIME");
   double in = 0, out = 0;
