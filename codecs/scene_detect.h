@@ -1,6 +1,8 @@
 // One decoding pass over a clip's video that returns every frame's time (so that cuts can fall
 // exactly on frames) and the scene changes libavfilter's `select='gt(scene,T)'` finds on
-// downscaled pictures (the deblocking filter is skipped: it does not move a scene score).
+// downscaled pictures (the deblocking filter is skipped: it does not move a scene score). Only
+// reference pictures are decoded at first; a possible change across skipped pictures is decoded
+// again in full around it, so the change lands on its exact frame.
 #pragma once
 #include <string>
 #include <vector>

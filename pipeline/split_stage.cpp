@@ -35,7 +35,7 @@ SplitOutcome run_split(const SplitRequest& req, const Endpoint& endpoint, std::f
   out.manifest.scene_changes = scan.scene_changes;
   for (size_t i = 0; i < plan.size(); ++i) {
     if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()));
-    char name[32];
+    char name[48];
     std::snprintf(name, sizeof name, "segment-%03zu.mp4", i);
     PrepRequest pr = req.prep;
     pr.start = plan[i].start;

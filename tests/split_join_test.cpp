@@ -103,7 +103,9 @@ TEST_F(SplitJoin, SegmentsAreWithinLimitsCutAtTheSceneAndAddUpToTheSource) {
     double d = segs[i]["end"].get<double>() - segs[i]["start"].get<double>();
     EXPECT_GE(d, 3.0 - 1e-9);
     EXPECT_LE(d, 10.0 + 1e-9);
-    if (i > 0) EXPECT_DOUBLE_EQ(segs[i]["start"].get<double>(), segs[i - 1]["end"].get<double>());
+    if (i > 0) {
+      EXPECT_DOUBLE_EQ(segs[i]["start"].get<double>(), segs[i - 1]["end"].get<double>());
+    }
     // On a frame: a whole number of 25 fps frames.
     EXPECT_NEAR(std::fmod(segs[i]["start"].get<double>() * 25 + 0.5, 1.0), 0.5, 1e-6);
     auto v = video_stream(part(static_cast<int>(i)));
