@@ -5,12 +5,9 @@
 // a segment's turn twice.
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
-#include <fcntl.h>
 #include <set>
 #include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -18,13 +15,16 @@
 #include "common/error.h"
 #include "pipeline/ledger.h"
 #include "tests/emulator/emulator.h"
-#include "tests/support/test_support.h"
+#include "tests/support/edit_fixture.h"
 
 namespace omnicut {
 namespace {
 
 namespace fs = std::filesystem;
+using test::beep_onset;
+using test::Emu;
 using test::run_omnicut;
+using test::spawn_omnicut;
 
 const std::string kKey = "h6b-split-test-key-9d8c7b6a";
 constexpr double kFrame = 1.0 / 25;
@@ -46,16 +46,6 @@ fs::path make_source(const fs::path& dir) {
   return path;
 }
 
-struct Emu {
-  emulator::Emulator emu;
-  explicit Emu(emulator::Faults faults = {}) : emu(options(faults)) { emu.start(); }
-  static emulator::Options options(emulator::Faults f) {
-    emulator::Options o;
-    o.faults = f;
-    return o;
-  }
-};
-
 std::vector<std::string> env_with_key() { return {"FAL_KEY=" + kKey}; }
 
 std::vector<std::string> split_args(const fs::path& src, const fs::path& out, const std::string& url,
@@ -67,17 +57,6 @@ std::vector<std::string> split_args(const fs::path& src, const fs::path& out, co
 }
 
 std::string ledger_of(const fs::path& out) { return default_ledger_path(out.string()); }
-
-double beep_onset(const fs::path& file) {
-  auto r = test::run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-map", "0:a:0", "-ac", "1", "-ar", "48000",
-                                        "-f", "s16le", "-"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  const auto* s = reinterpret_cast<const int16_t*>(r.out.data());
-  size_t n = r.out.size() / 2;
-  for (size_t i = 0; i < n; ++i)
-    if (std::abs(static_cast<int>(s[i])) > 8192) return static_cast<double>(i) / 48000.0;
-  return -1;
-}
 
 double video_duration(const fs::path& file) {
   auto probe = test::ffprobe(file);  // kept: a range-for over a temporary's member would dangle
@@ -142,23 +121,6 @@ TEST(EditSplit, DryRunStopsBeforeUpload) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(e.emu.stats().uploads + e.emu.stats().submissions, 0);
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
-}
-
-pid_t spawn_omnicut(const std::vector<std::string>& args, const std::vector<std::string>& env, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1), dup2(fd, 2);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv{const_cast<char*>(OMNICUT_BIN)};
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(OMNICUT_BIN, argv.data());
-    _exit(127);
-  }
-  return pid;
 }
 
 // How many segments' turns the ledgers on disk show in `status`.

@@ -3,13 +3,10 @@
 // confirmation refusals that send nothing, 422/401 as one line, faults survived.
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -19,13 +16,16 @@
 #include "pipeline/edit_session.h"
 #include "pipeline/ledger.h"
 #include "tests/emulator/emulator.h"
-#include "tests/support/test_support.h"
+#include "tests/support/edit_fixture.h"
 
 namespace omnicut {
 namespace {
 
 namespace fs = std::filesystem;
+using test::beep_onset;
+using test::Emu;
 using test::run_omnicut;
+using test::spawn_omnicut;
 
 const std::string kKey = "h6-edit-test-key-5f0c1d2e3a4b";
 
@@ -45,16 +45,6 @@ fs::path make_source(const fs::path& dir) {
   return path;
 }
 
-struct Emu {
-  emulator::Emulator emu;
-  explicit Emu(emulator::Faults faults = {}) : emu(options(faults)) { emu.start(); }
-  static emulator::Options options(emulator::Faults f) {
-    emulator::Options o;
-    o.faults = f;
-    return o;
-  }
-};
-
 std::vector<std::string> env_with_key() { return {"FAL_KEY=" + kKey}; }
 
 std::vector<std::string> edit_args(const fs::path& src, const fs::path& out, const std::string& url,
@@ -66,18 +56,6 @@ std::vector<std::string> edit_args(const fs::path& src, const fs::path& out, con
 }
 
 Session ledger_of(const fs::path& out) { return load_session(default_ledger_path(out.string())); }
-
-// First sample louder than a quarter of full scale, in seconds (mono 48 kHz decode by ffmpeg).
-double beep_onset(const fs::path& file) {
-  auto r = test::run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-map", "0:a:0", "-ac", "1", "-ar", "48000",
-                                        "-f", "s16le", "-"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  const auto* s = reinterpret_cast<const int16_t*>(r.out.data());
-  size_t n = r.out.size() / 2;
-  for (size_t i = 0; i < n; ++i)
-    if (std::abs(static_cast<int>(s[i])) > 8192) return static_cast<double>(i) / 48000.0;
-  return -1;
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -121,28 +99,6 @@ TEST(Edit, TwoTurnsChainedByResultUrlWithTheSourceAudioInSync) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 3);
 }
 
-struct Child {
-  pid_t pid = -1;
-};
-
-Child spawn_omnicut(const std::vector<std::string>& args, const std::vector<std::string>& env, const fs::path& log) {
-  Child c;
-  c.pid = fork();
-  if (c.pid == 0) {
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1), dup2(fd, 2);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv{const_cast<char*>(OMNICUT_BIN)};
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(OMNICUT_BIN, argv.data());
-    _exit(127);
-  }
-  return c;
-}
-
 TEST(Edit, KilledAfterTurnTwoIsSubmittedResumesWithoutASecondSubmit) {
   auto dir = test::scratch_dir();
   auto src = make_source(dir);
@@ -152,7 +108,7 @@ TEST(Edit, KilledAfterTurnTwoIsSubmittedResumesWithoutASecondSubmit) {
   auto out = dir / "out.mp4";
   auto ledger = default_ledger_path(out.string());
   auto args = edit_args(src, out, e.emu.url(), {"-p", "Make it sepia.", "-p", "Make it night."});
-  Child c = spawn_omnicut(args, env_with_key(), dir / "first.log");
+  pid_t pid = spawn_omnicut(args, env_with_key(), dir / "first.log");
 
   bool killed = false;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -161,14 +117,14 @@ TEST(Edit, KilledAfterTurnTwoIsSubmittedResumesWithoutASecondSubmit) {
     try {
       Session s = load_session(ledger);
       if (s.turns.size() == 2 && s.turns[1].status == turn_status::submitted) {
-        kill(c.pid, SIGKILL);
+        kill(pid, SIGKILL);
         killed = true;
       }
     } catch (const Error&) {
     }
   }
   int status = 0;
-  waitpid(c.pid, &status, 0);
+  waitpid(pid, &status, 0);
   ASSERT_TRUE(killed) << slurp(dir / "first.log");
   EXPECT_EQ(e.emu.stats().submissions, 2);
   EXPECT_FALSE(fs::exists(out));

@@ -6,19 +6,10 @@
 
 #include "codecs/synth.h"
 #include "tests/support/media_checks.h"
+#include "tests/support/synth_clips.h"
 
 namespace omnicut::test {
 namespace {
-
-SynthSpec clip(double duration, int width, int height) {
-  SynthSpec s;
-  s.duration = duration;
-  s.width = width;
-  s.height = height;
-  s.fps = {25, 1};
-  s.audio = {SynthAudio{}};
-  return s;
-}
 
 nlohmann::json prep_ok(const std::vector<std::string>& args) {
   std::vector<std::string> full{"prep"};

@@ -9,19 +9,10 @@
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "tests/support/media_checks.h"
+#include "tests/support/synth_clips.h"
 
 namespace omnicut::test {
 namespace {
-
-SynthSpec clip(double duration, int width, int height) {
-  SynthSpec s;
-  s.duration = duration;
-  s.width = width;
-  s.height = height;
-  s.fps = {25, 1};
-  s.audio = {SynthAudio{}};
-  return s;
-}
 
 TranscodeSpec spec_for(const fs::path& in, const fs::path& out) {
   TranscodeSpec t;
