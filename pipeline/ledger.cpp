@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "pipeline/json_file.h"
 
 namespace omnicut {
 namespace fs = std::filesystem;
@@ -232,13 +233,7 @@ void save_session(Session& s, const std::string& path) {
 }
 
 Session load_session(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(ErrorKind::not_found, path, "no such session ledger");
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) throw Error(ErrorKind::usage, path, "the session ledger is not valid JSON");
+  auto j = read_json_object(path, "no such session ledger", ErrorKind::usage, "the session ledger is not valid JSON");
   return session_from_json(j, path);
 }
 

@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "pipeline/json_file.h"
 
 namespace omnicut {
 
@@ -50,23 +51,11 @@ SplitManifest manifest_from_json(const nlohmann::json& j, const std::string& sub
 }
 
 void write_manifest(const std::filesystem::path& path, const SplitManifest& m) {
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.temp_path());
-    out << manifest_to_json(m).dump(2) << "\n";
-    out.close();
-    if (!out) throw Error(ErrorKind::output, path.string(), "cannot write the manifest");
-  }
-  file.commit();
+  write_json_file(path, manifest_to_json(m), "manifest");
 }
 
 SplitManifest read_manifest(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::not_found, path.string(), "no such manifest");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded()) throw Error(ErrorKind::not_media, path.string(), "the manifest is not valid JSON");
+  auto j = read_json_object(path, "no such manifest", ErrorKind::not_media, "the manifest is not valid JSON");
   return manifest_from_json(j, path.string());
 }
 

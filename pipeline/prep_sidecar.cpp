@@ -7,6 +7,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "pipeline/json_file.h"
 
 namespace omnicut {
 namespace {
@@ -84,24 +85,15 @@ std::filesystem::path sidecar_path(const std::filesystem::path& output) {
 }
 
 void write_sidecar(const std::filesystem::path& output, const PrepSidecar& s) {
-  auto path = sidecar_path(output);
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.temp_path());
-    out << sidecar_to_json(s).dump(2) << "\n";
-    if (!out.flush()) throw Error(ErrorKind::output, path.string(), "cannot write the sidecar");
-  }
-  file.commit();
+  write_json_file(sidecar_path(output), sidecar_to_json(s), "sidecar");
 }
 
 PrepSidecar read_sidecar(const std::filesystem::path& output) {
-  auto path = sidecar_path(output);
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::not_found, path.string(), "no prep sidecar (was this clip made by omnicut prep?)");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded()) throw Error(ErrorKind::not_media, path.string(), "sidecar is not valid JSON");
+  return read_sidecar_file(sidecar_path(output), "no prep sidecar (was this clip made by omnicut prep?)");
+}
+
+PrepSidecar read_sidecar_file(const std::filesystem::path& path, const std::string& missing) {
+  auto j = read_json_object(path, missing, ErrorKind::not_media, "sidecar is not valid JSON");
   return sidecar_from_json(j, path.string());
 }
 

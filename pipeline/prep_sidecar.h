@@ -35,5 +35,7 @@ std::filesystem::path sidecar_path(const std::filesystem::path& output);
 void write_sidecar(const std::filesystem::path& output, const PrepSidecar& s);
 // Throws Error(not_found) when absent, Error(not_media) when unreadable.
 PrepSidecar read_sidecar(const std::filesystem::path& output);
+// The sidecar file itself, by its own path; `missing` is the error cause when it is absent.
+PrepSidecar read_sidecar_file(const std::filesystem::path& path, const std::string& missing);
 
 }  // namespace omnicut

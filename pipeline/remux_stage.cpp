@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "pipeline/prep_sidecar.h"
+#include "pipeline/json_file.h"
 
 namespace omnicut {
 namespace {
@@ -24,13 +25,7 @@ PrepSidecar load_sidecar(const std::string& path, std::string& used) {
     return read_sidecar(path);
   }
   used = path;
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::not_found, path, "no such prep sidecar");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Error(ErrorKind::not_media, path, "sidecar is not valid JSON");
-  return sidecar_from_json(j, path);
+  return read_sidecar_file(path, "no such prep sidecar");
 }
 
 bool same_file(const std::string& a, const std::string& b) {

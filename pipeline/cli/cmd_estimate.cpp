@@ -16,6 +16,7 @@
 #include "pipeline/estimate.h"
 #include "pipeline/format.h"
 #include "pipeline/time_value.h"
+#include "pipeline/json_file.h"
 
 namespace omnicut::cli {
 namespace {
@@ -32,13 +33,8 @@ struct EstimateOptions {
 };
 
 Billing load_pricing(const std::string& path, const Billing& base) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorKind::not_found, path, "cannot read the pricing file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw Error(ErrorKind::usage, path, "the pricing file is not a JSON object (keys as in `estimate --json`'s \"billing\")");
+  auto j = read_json_object(path, "cannot read the pricing file", ErrorKind::usage,
+                            "the pricing file is not a JSON object (keys as in `estimate --json`'s \"billing\")");
   return billing_from_json(j, base);
 }
 
