@@ -26,8 +26,22 @@ std::string error_text(int averror) {
   return buf;
 }
 
+ErrorKind kind_of(int averror, ErrorKind expected) {
+  if (averror == AVERROR(ENOMEM)) return ErrorKind::internal;
+  if (averror == AVERROR_EXIT) return ErrorKind::interrupted;
+  if (averror == AVERROR(ENOSPC) || averror == AVERROR(EDQUOT)) return ErrorKind::output;
+  // A read that fails in the kernel is an unreadable file, whatever its format looked like.
+  if (averror == AVERROR(EIO) && (expected == ErrorKind::not_media || expected == ErrorKind::unsupported))
+    return ErrorKind::not_found;
+  return expected;
+}
+
+void fail(int averror, ErrorKind kind, const std::string& subject, const std::string& what) {
+  throw Error(kind_of(averror, kind), subject, what + ": " + error_text(averror), make_error(averror));
+}
+
 int check(int ret, ErrorKind kind, const std::string& subject, const std::string& what) {
-  if (ret < 0) throw Error(kind, subject, what + ": " + error_text(ret));
+  if (ret < 0) fail(ret, kind, subject, what);
   return ret;
 }
 

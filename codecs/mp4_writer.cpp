@@ -2,17 +2,19 @@
 
 #include "codecs/av_error.h"
 
+#include <algorithm>
+
 extern "C" {
 #include <libavutil/opt.h>
 }
 
 namespace omnicut::av {
 
-Mp4Writer::Mp4Writer(const std::string& path, std::string subject)
-    : path_(path), subject_(std::move(subject)), packet_(make_packet()) {
+Mp4Writer::Mp4Writer(const std::string& output, const WriterOptions& options)
+    : subject_(output), options_(options), file_(output), packet_(make_packet()) {
   AVFormatContext* raw = nullptr;
-  check(avformat_alloc_output_context2(&raw, nullptr, "mp4", path.c_str()), ErrorKind::internal, subject_,
-        "cannot set up the MP4 muxer");
+  check(avformat_alloc_output_context2(&raw, nullptr, options.container.c_str(), file_.temp_path().c_str()),
+        ErrorKind::internal, subject_, "cannot set up the " + options.container + " muxer");
   out_.reset(raw);
 }
 
@@ -53,7 +55,7 @@ int Mp4Writer::add_video_encoder(const VideoEncoding& s) {
   return st->index;
 }
 
-int Mp4Writer::add_copy(const AVStream* source) {
+int Mp4Writer::add_copy(const AVStream* source, const CopyOptions& options) {
   AVStream* st = avformat_new_stream(out_.get(), nullptr);
   if (!st) throw Error(ErrorKind::internal, subject_, "out of memory for a stream");
   check_internal(avcodec_parameters_copy(st->codecpar, source->codecpar), subject_, "copy codec parameters");
@@ -61,6 +63,12 @@ int Mp4Writer::add_copy(const AVStream* source) {
   st->time_base = source->time_base;
   st->avg_frame_rate = source->avg_frame_rate;
   st->sample_aspect_ratio = source->sample_aspect_ratio;
+  for (int i = 0; options.side_data && i < source->nb_side_data; ++i) {
+    const AVPacketSideData& sd = source->side_data[i];
+    uint8_t* dst = av_stream_new_side_data(st, sd.type, sd.size);
+    if (!dst) throw Error(ErrorKind::internal, subject_, "out of memory for stream side data");
+    std::copy(sd.data, sd.data + sd.size, dst);
+  }
   return st->index;
 }
 
@@ -73,13 +81,15 @@ int Mp4Writer::add_encoded(const AVCodecContext* encoder) {
 }
 
 void Mp4Writer::start() {
-  check(avio_open(&out_->pb, path_.c_str(), AVIO_FLAG_WRITE), ErrorKind::output, subject_,
+  check(avio_open(&out_->pb, file_.temp_path().c_str(), AVIO_FLAG_WRITE), ErrorKind::output, subject_,
         "cannot open for writing");
   AVDictionary* opts = nullptr;
-  av_dict_set(&opts, "movflags", "+faststart", 0);
+  av_dict_copy(&opts, options_.muxer_options, 0);
+  bool mov = options_.container == "mp4" || options_.container == "mov";
+  if (mov && options_.faststart) av_dict_set(&opts, "movflags", "+faststart", AV_DICT_APPEND);
   int ret = avformat_write_header(out_.get(), &opts);
   av_dict_free(&opts);
-  check(ret, ErrorKind::output, subject_, "cannot write the MP4 header");
+  check(ret, ErrorKind::output, subject_, "cannot write the " + options_.container + " header");
 }
 
 void Mp4Writer::encode_video(AVFrame* frame) {
@@ -111,8 +121,9 @@ void Mp4Writer::finish() {
     check(avcodec_send_frame(video_.get(), nullptr), ErrorKind::internal, subject_, "H.264 flush failed");
     drain_video();
   }
-  check(av_write_trailer(out_.get()), ErrorKind::output, subject_, "cannot write the MP4 index");
+  check(av_write_trailer(out_.get()), ErrorKind::output, subject_, "cannot write the index");
   check(avio_closep(&out_->pb), ErrorKind::output, subject_, "cannot close the file");
+  file_.commit();
 }
 
 }  // namespace omnicut::av

@@ -16,7 +16,6 @@
 #include "codecs/mp4_writer.h"
 #include "codecs/prep_filters.h"
 #include "codecs/work_queue.h"
-#include "common/atomic_file.h"
 #include "common/interrupt.h"
 
 namespace omnicut {
@@ -68,7 +67,7 @@ int64_t seconds_to_ts(double seconds, AVRational tb) {
 class Transcoder {
  public:
   explicit Transcoder(const TranscodeSpec& spec)
-      : spec_(spec), out_file_(spec.output), writer_(out_file_.temp_path().string(), spec.output) {}
+      : spec_(spec), writer_(spec.output) {}
 
   TranscodeResult run();
 
@@ -94,7 +93,6 @@ class Transcoder {
   void report_progress(double done);
 
   const TranscodeSpec& spec_;
-  AtomicFile out_file_;
   av::Mp4Writer writer_;
   av::InputFormat in_;
   AVStream* vin_ = nullptr;
@@ -394,7 +392,6 @@ TranscodeResult Transcoder::run() {
   if (vin_ && !spec_.copy_video && frames_out_ == 0)
     throw Error(ErrorKind::unsupported, spec_.input, "no video frames in the range " + std::to_string(spec_.start) + " s onwards");
   writer_.finish();
-  out_file_.commit();
 
   TranscodeResult r;
   r.output = spec_.output;

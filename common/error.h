@@ -3,6 +3,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 namespace omnicut {
 
@@ -21,16 +22,20 @@ enum class ErrorKind {
   internal,     // a bug: an FFmpeg call failed where it should not
 };
 
-// what() is the whole one-line message, already naming the file and the cause.
+// what() is the whole one-line message, already naming the file and the cause. cause() keeps the
+// library's own code where there is one (an AVERROR in codecs/' "ffmpeg" category, a CURLcode or
+// HTTP status in client/'s), so a caller can tell ENOMEM from bad data without parsing the text.
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
-  Error(ErrorKind kind, const std::string& subject, const std::string& cause)
-      : std::runtime_error(subject + ": " + cause), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& subject, const std::string& what, std::error_code cause = {})
+      : std::runtime_error(subject + ": " + what), kind_(kind), cause_(cause) {}
   ErrorKind kind() const { return kind_; }
+  const std::error_code& cause() const { return cause_; }
 
  private:
   ErrorKind kind_;
+  std::error_code cause_;
 };
 
 }  // namespace omnicut

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut {
 

@@ -13,7 +13,7 @@
 #include "codecs/media_info.h"
 #include "common/error.h"
 #include "pipeline/cost_model.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut {
 

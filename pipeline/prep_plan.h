@@ -1,4 +1,4 @@
-// prep's plan: from what probe learned (MediaInfo), the endpoint's limits (pipeline/endpoints.h)
+// prep's plan: from what probe learned (MediaInfo), the endpoint's limits (model/endpoints.h)
 // and the user's request, decide every number of the transcode (codecs/transcode.h) and say in
 // plain words what prep will do. Pure: no FFmpeg, no files, so it is tested in isolation and
 // shared by `probe` (its verdict) and `prep` (its spec).
@@ -10,7 +10,7 @@
 #include "codecs/media_info.h"
 #include "codecs/transcode.h"
 #include "common/error.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut {
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "codecs/transcode.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 #include "pipeline/prep_plan.h"
 
 namespace omnicut {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 #include "pipeline/manifest.h"
 #include "pipeline/prep_plan.h"
 

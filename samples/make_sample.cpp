@@ -7,7 +7,7 @@
 #include <string>
 
 #include "codecs/av_log.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
 
 namespace {

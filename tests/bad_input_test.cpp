@@ -3,7 +3,7 @@
 #include <fstream>
 #include <random>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "pipeline/cli/exit_codes.h"
 #include "tests/support/test_support.h"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "client/fal.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut::test {

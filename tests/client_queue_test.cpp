@@ -9,7 +9,7 @@
 #include "client/download.h"
 #include "client/queue.h"
 #include "client/storage.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
 #include "tests/client_fixture.h"
 

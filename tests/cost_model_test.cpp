@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cost_model.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut {
 namespace {

@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
 #include "pipeline/ledger.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 #include "tests/support/edit_fixture.h"
 
 namespace omnicut {

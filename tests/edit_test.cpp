@@ -11,11 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "client/fal.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
 #include "pipeline/edit_session.h"
 #include "pipeline/ledger.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 #include "tests/support/edit_fixture.h"
 
 namespace omnicut {

@@ -14,9 +14,9 @@
 
 #include <httplib.h>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut::test {

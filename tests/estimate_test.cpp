@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "pipeline/estimate.h"
 #include "tests/support/test_support.h"
 

@@ -7,7 +7,7 @@
 
 #include "client/fal.h"
 #include "client/storage.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut::test {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "tests/support/media_checks.h"
 #include "tests/support/synth_clips.h"
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "codecs/probe.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {

@@ -2,7 +2,7 @@
 #include <fstream>
 
 #include "codecs/probe.h"
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
 #include "tests/support/test_support.h"
 

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
 #include "tests/support/test_support.h"
 

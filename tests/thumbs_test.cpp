@@ -3,7 +3,7 @@
 #include <cstring>
 #include <set>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut::test {

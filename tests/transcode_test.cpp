@@ -5,7 +5,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "tests/support/media_checks.h"

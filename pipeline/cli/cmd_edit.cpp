@@ -12,7 +12,7 @@
 #include "pipeline/edit_session.h"
 #include "pipeline/format.h"
 #include "pipeline/time_value.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 
 namespace omnicut::cli {
 namespace {

@@ -11,7 +11,7 @@
 #include "common/interrupt.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 
 namespace omnicut::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include "codecs/probe.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 #include "pipeline/prep_plan.h"
 #include "pipeline/probe_report.h"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 #include "pipeline/split_stage.h"
 #include "pipeline/time_value.h"
 

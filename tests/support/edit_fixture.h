@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut::test {

@@ -1,6 +1,6 @@
-// Sources the prep and transcode suites synthesize (codecs/synth.h) before grading what comes out.
+// Sources the prep and transcode suites synthesize (codecs/testing/synth.h) before grading what comes out.
 #pragma once
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 
 namespace omnicut::test {
 

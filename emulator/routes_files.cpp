@@ -3,8 +3,8 @@
 #include <fstream>
 #include <memory>
 
-#include "tests/emulator/context.h"
-#include "tests/emulator/http_util.h"
+#include "emulator/context.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

@@ -1,4 +1,4 @@
-#include "tests/emulator/faults.h"
+#include "emulator/faults.h"
 
 #include <cctype>
 #include <string>

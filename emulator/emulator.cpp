@@ -1,6 +1,6 @@
 // The server around the routes: binding to loopback, the checks every request goes through
 // (slow, key, rate limit), fal's 404 body, the access log, and an orderly stop.
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 
 #include <chrono>
 #include <cstdio>
@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "common/error.h"
-#include "tests/emulator/context.h"
-#include "tests/emulator/http_util.h"
+#include "emulator/context.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

@@ -1,4 +1,4 @@
-#include "tests/emulator/http_util.h"
+#include "emulator/http_util.h"
 
 #include <arpa/inet.h>
 #include <chrono>

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut::emulator {
 

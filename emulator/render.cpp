@@ -1,4 +1,4 @@
-#include "tests/emulator/render.h"
+#include "emulator/render.h"
 
 #include <cmath>
 #include <filesystem>
@@ -6,7 +6,7 @@
 #include "codecs/probe.h"
 #include "codecs/transcode.h"
 #include "common/error.h"
-#include "tests/emulator/looks.h"
+#include "emulator/looks.h"
 
 namespace omnicut::emulator {
 

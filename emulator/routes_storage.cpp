@@ -4,8 +4,8 @@
 // Bytes go straight to disk as they arrive.
 #include <fstream>
 
-#include "tests/emulator/context.h"
-#include "tests/emulator/http_util.h"
+#include "emulator/context.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

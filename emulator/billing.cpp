@@ -1,4 +1,4 @@
-#include "tests/emulator/billing.h"
+#include "emulator/billing.h"
 
 #include <cmath>
 

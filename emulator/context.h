@@ -8,10 +8,10 @@
 
 #include <httplib.h>
 
-#include "tests/emulator/emulator.h"
-#include "tests/emulator/faults.h"
-#include "tests/emulator/jobs.h"
-#include "tests/emulator/storage.h"
+#include "emulator/emulator.h"
+#include "emulator/faults.h"
+#include "emulator/jobs.h"
+#include "emulator/storage.h"
 
 namespace omnicut::emulator {
 

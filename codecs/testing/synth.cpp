@@ -1,4 +1,4 @@
-#include "codecs/synth.h"
+#include "codecs/testing/synth.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,11 +1,11 @@
-#include "tests/emulator/fetch.h"
+#include "emulator/fetch.h"
 
 #include <fstream>
 
 #include <httplib.h>
 
-#include "tests/emulator/context.h"
-#include "tests/emulator/http_util.h"
+#include "emulator/context.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

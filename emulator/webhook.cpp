@@ -1,11 +1,11 @@
-#include "tests/emulator/webhook.h"
+#include "emulator/webhook.h"
 
 #include <chrono>
 #include <thread>
 
 #include <httplib.h>
 
-#include "tests/emulator/http_util.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

@@ -1,4 +1,4 @@
-#include "tests/emulator/looks.h"
+#include "emulator/looks.h"
 
 #include <algorithm>
 #include <vector>

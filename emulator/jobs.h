@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/emulator/faults.h"
+#include "emulator/faults.h"
 
 namespace omnicut::emulator {
 

@@ -1,4 +1,4 @@
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,9 +1,9 @@
-#include "tests/emulator/jobs.h"
+#include "emulator/jobs.h"
 
 #include <algorithm>
 
-#include "tests/emulator/http_util.h"
-#include "tests/emulator/webhook.h"
+#include "emulator/http_util.h"
+#include "emulator/webhook.h"
 
 namespace omnicut::emulator {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <mutex>
 
-#include "tests/emulator/emulator.h"
+#include "emulator/emulator.h"
 
 namespace omnicut::emulator {
 

@@ -5,9 +5,9 @@
 #include <regex>
 #include <thread>
 
-#include "pipeline/endpoints.h"
-#include "tests/emulator/context.h"
-#include "tests/emulator/http_util.h"
+#include "model/endpoints.h"
+#include "emulator/context.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

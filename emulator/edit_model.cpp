@@ -7,11 +7,11 @@
 
 #include "codecs/probe.h"
 #include "common/error.h"
-#include "tests/emulator/billing.h"
-#include "tests/emulator/context.h"
-#include "tests/emulator/fetch.h"
-#include "tests/emulator/http_util.h"
-#include "tests/emulator/render.h"
+#include "emulator/billing.h"
+#include "emulator/context.h"
+#include "emulator/fetch.h"
+#include "emulator/http_util.h"
+#include "emulator/render.h"
 
 namespace omnicut::emulator {
 

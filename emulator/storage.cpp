@@ -1,11 +1,11 @@
-#include "tests/emulator/storage.h"
+#include "emulator/storage.h"
 
 #include <fstream>
 #include <regex>
 #include <stdexcept>
 
 #include "common/error.h"
-#include "tests/emulator/http_util.h"
+#include "emulator/http_util.h"
 
 namespace omnicut::emulator {
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "pipeline/endpoints.h"
+#include "model/endpoints.h"
 
 namespace omnicut::emulator {
 
