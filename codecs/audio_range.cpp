@@ -20,10 +20,13 @@ namespace {
 
 constexpr int kAacFrame = 1024;
 
+// To a packet at or before `seconds` on the container's clock. Not clamped at zero: a source's
+// first packet (its encoder's priming, the copy's pre-roll) may lie before it. Before the first
+// packet, or on an unseekable input, back to the very first packet.
 void seek_before(AVFormatContext* in, AVStream* st, double seconds) {
-  int64_t ts = static_cast<int64_t>(std::floor(std::max(0.0, seconds) / av_q2d(st->time_base)));
-  // A failed seek (unseekable input) just means reading from the beginning.
-  if (av_seek_frame(in, st->index, ts, AVSEEK_FLAG_BACKWARD) < 0) av_seek_frame(in, st->index, 0, AVSEEK_FLAG_BACKWARD);
+  int64_t ts = static_cast<int64_t>(std::floor(seconds / av_q2d(st->time_base)));
+  if (av_seek_frame(in, st->index, ts, AVSEEK_FLAG_BACKWARD) < 0)
+    av_seek_frame(in, st->index, INT64_MIN, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY);
 }
 
 // An AAC-LC encoder at `rate` and `layout`, raw packets with the configuration in extradata.
