@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <limits>
 #include <optional>
 
 #include "codecs/av_error.h"
@@ -24,9 +23,7 @@ namespace {
 
 // Walks the video forward from tile to tile, seeking only when the next tile lies beyond the
 // current GOP: a keyframe between the packets read and the target makes the seek cheaper than
-// decoding on. The demuxer's index says where the keyframes are; without one, a target further
-// ahead than the longest GOP read so far is taken to lie beyond the next keyframe (at worst the
-// seek lands on the current GOP's keyframe again).
+// decoding on. The demuxer's index says where the keyframes are.
 class FrameGrabber {
  public:
   explicit FrameGrabber(const std::string& path) : media_(av::open_media(path)) {
@@ -35,6 +32,7 @@ class FrameGrabber {
     for (unsigned i = 0; i < media_->nb_streams; ++i)
       if (media_->streams[i] != st_) media_->streams[i]->discard = AVDISCARD_ALL;
     dec_ = av::open_decoder(st_, path);
+    indexed_ = avformat_index_get_entries_count(st_) > 0;
     if (media_.end() <= 0) throw Error(ErrorKind::unsupported, path, "unknown duration: cannot space the pictures");
   }
 
@@ -64,20 +62,16 @@ class FrameGrabber {
     return drained_ || pts == AV_NOPTS_VALUE || pts >= ts;
   }
 
-  // Either sign is enough: an index may hold only the keyframes a seek has found (MPEG-TS).
+  // Seeks go by the demuxer's index, where there is one from the start (MP4 lists every sample,
+  // Matroska its cues, read at the first seek, which costs nothing before anything is read).
+  // Without one (MPEG-TS) a seek is a bisection by timestamps that lands on any picture, not a
+  // keyframe: forward it is. `read_pts_`, the latest presentation time read, is at or after the
+  // keyframe it was read from, whether the index holds decoding or presentation times.
   bool should_seek(int64_t ts) const {
-    const int64_t at = position();
-    if (longest_gop_ > 0 && ts - at > longest_gop_) return true;
+    if (!indexed_) return false;
+    if (read_pts_ == AV_NOPTS_VALUE) return true;
     int i = av_index_search_timestamp(st_, ts, AVSEEK_FLAG_BACKWARD);
-    return i >= 0 && avformat_index_get_entry(st_, i)->timestamp > at;
-  }
-
-  // The latest presentation time read (a keyframe before it has been read, whether the index
-  // holds decoding or presentation times); the stream's first entry before anything is read.
-  int64_t position() const {
-    if (read_pts_ != AV_NOPTS_VALUE) return read_pts_;
-    if (avformat_index_get_entries_count(st_) > 0) return avformat_index_get_entry(st_, 0)->timestamp;
-    return std::numeric_limits<int64_t>::max();
+    return i >= 0 && avformat_index_get_entry(st_, i)->timestamp > read_pts_;
   }
 
   void seek(int64_t ts) {
@@ -85,7 +79,7 @@ class FrameGrabber {
         av_seek_frame(media_.get(), st_->index, media_.ticks(st_, 0), AVSEEK_FLAG_BACKWARD) < 0)
       return;  // cannot seek: decoding on still gets there
     avcodec_flush_buffers(dec_.get());
-    read_pts_ = last_key_ = AV_NOPTS_VALUE;
+    read_pts_ = AV_NOPTS_VALUE;
     eof_ = drained_ = false;
   }
 
@@ -123,20 +117,15 @@ class FrameGrabber {
 
   void note_position(const AVPacket* pkt) {
     int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-    if (t == AV_NOPTS_VALUE) return;
-    read_pts_ = read_pts_ == AV_NOPTS_VALUE ? t : std::max(read_pts_, t);
-    if (!(pkt->flags & AV_PKT_FLAG_KEY)) return;
-    if (last_key_ != AV_NOPTS_VALUE) longest_gop_ = std::max(longest_gop_, t - last_key_);
-    last_key_ = t;
+    if (t != AV_NOPTS_VALUE) read_pts_ = read_pts_ == AV_NOPTS_VALUE ? t : std::max(read_pts_, t);
   }
 
   av::OpenedMedia media_;
   AVStream* st_ = nullptr;
   av::CodecContext dec_;
+  bool indexed_ = false;                  // the demuxer had an index when opened
   av::Frame last_;                        // the latest decoded frame
   int64_t read_pts_ = AV_NOPTS_VALUE;     // the latest of the video packets sent to the decoder
-  int64_t last_key_ = AV_NOPTS_VALUE;     // of the latest keyframe sent
-  int64_t longest_gop_ = 0;               // between keyframes read so far, stream ticks
   bool eof_ = false, drained_ = false;
   int decoded_ = 0;
 };

@@ -1,6 +1,6 @@
 // Scene cuts and keyframe times are seconds after the origin (codecs/input.h), the first video
 // frame, also when the video starts after the container's zero (an audio track from 0, video
-// from 0.52 s): ffprobe's packet times, less the video's start, are the oracle.
+// from 0.52 s): ffprobe's packet times, less the video's start, are the oracle for keyframes.
 #include <cmath>
 
 #include "codecs/keyframes.h"
@@ -58,8 +58,10 @@ TEST_P(LateVideo, SceneCutsAreAfterTheFirstFrame) {
   ASSERT_FALSE(scan.frame_times.empty());
   EXPECT_NEAR(scan.frame_times.front(), 0, 1e-6);
   ASSERT_FALSE(scan.scene_changes.empty());
-  EXPECT_NEAR(scan.scene_changes.front(), kFlash - packets_.start, 1e-3) << "the flash starts a scene";
-  EXPECT_NEAR(scan.end, 6 - packets_.start, 0.05);
+  // The muxer may shift the whole file (Matroska lifts AAC's priming to zero), never the flash's
+  // distance from the first picture.
+  EXPECT_NEAR(scan.scene_changes.front(), kFlash - kVideoStart, 1e-3) << "the flash starts a scene";
+  EXPECT_NEAR(scan.end, 6 - kVideoStart, 0.05);
 }
 
 TEST_P(LateVideo, KeyframeTimesAreAfterTheFirstFrame) {
