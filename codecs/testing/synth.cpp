@@ -80,6 +80,7 @@ Track add_video(AVFormatContext* oc, const SynthSpec& spec, const std::string& p
   t.stream->sample_aspect_ratio = c->sample_aspect_ratio;
   t.stream->avg_frame_rate = c->framerate;
   attach_display_matrix(t.stream, spec);
+  t.next_pts = std::llround(spec.video_start / av_q2d(c->time_base));
   return t;
 }
 

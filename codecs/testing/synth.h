@@ -29,6 +29,7 @@ struct SynthSpec {
   bool mirrored = false;          // display matrix horizontal flip
   Rational fps{25, 1};
   bool vfr = false;               // alternate frame durations (1x, 2x) for variable frame rate
+  double video_start = 0;         // time of the first picture, seconds; the video still ends at `duration`
   int bit_depth = 8;              // 8 or 10
   bool full_range = false;
   std::string color_transfer;     // e.g. "smpte2084" to tag HDR; empty for untagged
