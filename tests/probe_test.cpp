@@ -219,7 +219,7 @@ TEST(Probe, LiveRecordingsReportTheirTrueLength) {
 
     auto r = test::run_omnicut({"probe", file.string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    auto j = nlohmann::json::parse(r.out);
+    auto j = nlohmann::json::parse(r.out).at(0);
     EXPECT_NE(j["verdict"], "unusable") << j.dump();
     EXPECT_TRUE(j["reason"].is_null()) << j.dump();
     EXPECT_NEAR(j["duration"].get<double>(), spec.duration, 1.0 / 30);

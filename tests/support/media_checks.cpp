@@ -136,7 +136,8 @@ double flash_time(const fs::path& file, int width, int height) {
   auto pictures = decode_pictures(file, width, height);
   auto frames = probe_frames(file, "v:0");
   for (size_t i = 0; i < pictures.size() && i < frames.size(); ++i)
-    if (pictures[i].mean_y() > 200) return num(frames[i], "best_effort_timestamp_time");
+    if (pictures[i].mean(pictures[i].y, width / 4, height / 4, width * 3 / 4, height * 3 / 4) > 200)  // inside any pad
+      return num(frames[i], "best_effort_timestamp_time");
   return -1;
 }
 

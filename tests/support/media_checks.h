@@ -43,7 +43,7 @@ struct PacketSpan {
 };
 PacketSpan packet_span(const fs::path& file, const std::string& stream);
 
-// When the first flash (a picture of mean luma over 200) shows, seconds by ffprobe's frame
+// When the first flash (a picture whose centre has mean luma over 200) shows, seconds by ffprobe's frame
 // times; -1 when none does. `width` x `height` is the picture size to decode at.
 double flash_time(const fs::path& file, int width, int height);
 
