@@ -1,5 +1,7 @@
 #include "client/errors.h"
 
+#include <curl/curl.h>
+
 #include <nlohmann/json.hpp>
 
 namespace omnicut::client {
@@ -47,7 +49,34 @@ std::string with_body(const std::string& what, const std::string& body) {
   return body.empty() ? what : what + ": " + body;
 }
 
+class CurlCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "curl"; }
+  std::string message(int code) const override { return curl_easy_strerror(static_cast<CURLcode>(code)); }
+};
+
+class HttpCategory : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "http"; }
+  std::string message(int status) const override { return "HTTP " + std::to_string(status); }
+};
+
 }  // namespace
+
+const std::error_category& curl_category() {
+  static const CurlCategory instance;
+  return instance;
+}
+
+const std::error_category& http_category() {
+  static const HttpCategory instance;
+  return instance;
+}
+
+bool maybe_delivered(const std::exception& e) {
+  const auto* transport = dynamic_cast<const TransportError*>(&e);
+  return !transport || transport->maybe_delivered();
+}
 
 std::string describe_error_body(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
@@ -64,23 +93,22 @@ std::string describe_error_body(const std::string& body) {
 Error http_error(const Http& http, const std::string& subject, const Response& r) {
   std::string body = http.redact(describe_error_body(r.body));
   std::string code = "HTTP " + std::to_string(r.status);
+  auto error = [&](ErrorKind kind, const std::string& what) { return Error(kind, subject, what, http_status_error(r.status)); };
   switch (r.status) {
     case 401:
     case 403:
-      return Error(ErrorKind::auth, subject,
-                   with_body(code + ": fal rejected the key (check FAL_KEY)", body));
+      return error(ErrorKind::auth, with_body(code + ": fal rejected the key (check FAL_KEY)", body));
     case 404:
-      return Error(ErrorKind::usage, subject, with_body(code + ": unknown endpoint or request", body));
+      return error(ErrorKind::usage, with_body(code + ": unknown endpoint or request", body));
     case 422:
-      return Error(ErrorKind::remote, subject, body.empty() ? code + ": the endpoint refused the input" : body);
+      return error(ErrorKind::remote, body.empty() ? code + ": the endpoint refused the input" : body);
     case 429:
-      return Error(ErrorKind::network, subject, with_body(code + ": rate limited by fal; try again later", body));
+      return error(ErrorKind::network, with_body(code + ": rate limited by fal; try again later", body));
     default:
       break;
   }
-  if (r.status >= 500)
-    return Error(ErrorKind::network, subject, with_body(code + ": fal server error", body));
-  return Error(ErrorKind::remote, subject, with_body(code, body));
+  if (r.status >= 500) return error(ErrorKind::network, with_body(code + ": fal server error", body));
+  return error(ErrorKind::remote, with_body(code, body));
 }
 
 void expect_success(const Http& http, const std::string& subject, const Response& r) {

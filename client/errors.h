@@ -1,13 +1,41 @@
 // fal's HTTP answers as one-line omnicut::Error values with the right kind (and so exit code):
 // 401/403 -> auth, 404 -> unknown endpoint, 422 detail[] -> "video_url: ...", 429 -> rate limit,
 // 5xx -> server error. The key never appears: every server-given text passes through redact.
+// Every client error keeps its cause: the HTTP status (http_category) or, for a request that got
+// no answer, the CURLcode (curl_category) and whether the request may have reached the server.
 #pragma once
+#include <exception>
 #include <string>
+#include <system_error>
 
 #include "client/http.h"
 #include "common/error.h"
 
 namespace omnicut::client {
+
+const std::error_category& curl_category();  // "curl": CURLcode values, curl_easy_strerror text
+const std::error_category& http_category();  // "http": HTTP status codes
+inline std::error_code curl_error(int curl_code) { return {curl_code, curl_category()}; }
+inline std::error_code http_status_error(long status) { return {static_cast<int>(status), http_category()}; }
+
+// A request that got no HTTP answer: kind network (or interrupted, for Ctrl-C mid-request).
+// maybe_delivered() is false only when no attempt can have reached the server (DNS, refused
+// connection, TLS handshake, or Ctrl-C before the request line went out), which is what makes
+// sending a non-idempotent request again safe.
+class TransportError : public Error {
+ public:
+  TransportError(ErrorKind kind, const std::string& subject, const std::string& what, std::error_code cause,
+                 bool maybe_delivered)
+      : Error(kind, subject, what, cause), maybe_delivered_(maybe_delivered) {}
+  bool maybe_delivered() const { return maybe_delivered_; }
+
+ private:
+  bool maybe_delivered_;
+};
+
+// Whether the request behind `e` may have reached the server: false only for a TransportError
+// that certainly did not. Any other error counts as delivered (an answer came, or nobody knows).
+bool maybe_delivered(const std::exception& e);
 
 // The error for a non-2xx `response` to a call about `subject` (a file, an endpoint id, a
 // request id). `http` only redacts.

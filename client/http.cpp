@@ -15,10 +15,23 @@
 #include <random>
 #include <thread>
 
+#include "client/errors.h"
 #include "common/error.h"
 #include "common/interrupt.h"
 
 namespace omnicut::client {
+
+// Idle easy handles. curl keeps a handle's connection cache (and its DNS and TLS session caches)
+// across curl_easy_reset (curl's docs/examples/persistent.c), so a handle taken from here reuses
+// the connection its last transfer left open; each thread in flight holds its own handle.
+struct HandlePool {
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+  ~HandlePool() {
+    for (CURL* h : idle) curl_easy_cleanup(h);
+  }
+};
+
 namespace {
 
 constexpr size_t kMaxKeptBody = 8u << 20;     // error and JSON bodies; files go to a sink
@@ -182,7 +195,42 @@ TransportFailure::Kind kind_of(CURLcode code) {
   }
 }
 
-using Handle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+// One attempt's easy handle: taken from the pool (or made), put back reset for the next one.
+class PooledHandle {
+ public:
+  explicit PooledHandle(HandlePool& pool) : pool_(pool) {
+    {
+      std::lock_guard lock(pool_.mutex);
+      if (!pool_.idle.empty()) handle_ = pool_.idle.back(), pool_.idle.pop_back();
+    }
+    if (!handle_) handle_ = curl_easy_init();
+  }
+  ~PooledHandle() {
+    if (!handle_) return;
+    curl_easy_reset(handle_);  // drops every pointer this attempt set; keeps the connections
+    std::lock_guard lock(pool_.mutex);
+    try {
+      pool_.idle.push_back(handle_);
+    } catch (const std::bad_alloc&) {
+      curl_easy_cleanup(handle_);
+    }
+  }
+  PooledHandle(const PooledHandle&) = delete;
+  PooledHandle& operator=(const PooledHandle&) = delete;
+  CURL* get() const { return handle_; }
+
+ private:
+  HandlePool& pool_;
+  CURL* handle_ = nullptr;
+};
+
+// Nothing at all reached the server when not even the request line went out.
+bool request_left(CURL* h) {
+  long request_size = 0;
+  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+  return request_size > 0;
+}
+
 using HeaderList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
 void set_body(CURL* h, const Request& r, Transfer& t) {
@@ -268,7 +316,7 @@ RetryPolicy none() {
 }  // namespace policy
 
 Http::Http(std::optional<Credentials> credentials, HttpOptions options)
-    : credentials_(std::move(credentials)), options_(options) {
+    : credentials_(std::move(credentials)), options_(options), handles_(std::make_shared<HandlePool>()) {
   init_curl_once();
 }
 
@@ -276,9 +324,11 @@ std::string Http::redact(const std::string& text) const {
   return credentials_ ? credentials_->redact(text) : text;
 }
 
-Http::Outcome Http::attempt(const Request& r) const {
-  Handle handle(curl_easy_init(), curl_easy_cleanup);
-  if (!handle) throw Error(ErrorKind::internal, r.url, "curl_easy_init failed");
+Http::Outcome Http::attempt(const Request& r) const { return attempt(r, false); }
+
+Http::Outcome Http::attempt(const Request& r, bool fresh_connection) const {
+  PooledHandle handle(*handles_);
+  if (!handle.get()) throw Error(ErrorKind::internal, r.url, "curl_easy_init failed");
   CURL* h = handle.get();
   Transfer t;
   t.request = &r;
@@ -317,6 +367,7 @@ Http::Outcome Http::attempt(const Request& r) const {
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
   if (r.whole_request_timeout) curl_easy_setopt(h, CURLOPT_TIMEOUT, options_.json_timeout_s);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (fresh_connection) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kDownloadBuffer);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
@@ -333,8 +384,7 @@ Http::Outcome Http::attempt(const Request& r) const {
   set_body(h, r, t);
 
   CURLcode code = curl_easy_perform(h);
-  if (t.interrupted)
-    throw Error(ErrorKind::interrupted, r.url, "interrupted");
+  if (t.interrupted) throw TransportError(ErrorKind::interrupted, r.url, "interrupted", curl_error(code), request_left(h));
 
   Outcome outcome;
   if (code == CURLE_OK) {
@@ -342,13 +392,12 @@ Http::Outcome Http::attempt(const Request& r) const {
     outcome.response = std::move(t.response);
     return outcome;
   }
-  // Nothing at all reached the server when not even the request line went out; only then is
-  // a non-idempotent request safe to send again.
-  long request_size = 0;
-  curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+  // Only a request that certainly never reached the server is safe to send again when it is
+  // not idempotent.
   auto& f = outcome.failure;
   f.kind = t.sink_failed ? TransportFailure::Kind::other : kind_of(code);
-  f.maybe_delivered = request_size > 0 && f.kind != TransportFailure::Kind::connect;
+  f.maybe_delivered = request_left(h) && f.kind != TransportFailure::Kind::connect;
+  f.curl_code = code;
   f.message = t.sink_failed ? "cannot write the downloaded bytes"
                             : redact(errbuf[0] ? errbuf : curl_easy_strerror(code));
   return outcome;
@@ -357,14 +406,17 @@ Http::Outcome Http::attempt(const Request& r) const {
 Response Http::send(const Request& request, const RetryPolicy& p, const std::string& subject) const {
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  // Whether an attempt without an answer may have reached the server. Answered attempts do not
+  // count: the policy repeats only answers that are safe to repeat (for a submit, 429/503, which
+  // fal sends before it queues anything).
+  bool maybe_delivered = false;
   for (int attempt_no = 1;; ++attempt_no) {
     Outcome outcome;
     try {
-      outcome = attempt(request);
-    } catch (const Error& e) {
+      outcome = attempt(request, !p.retry_maybe_delivered);
+    } catch (const TransportError& e) {
       // Name what the user asked for (a file, an endpoint), not a presigned URL and its signature.
-      if (e.kind() == ErrorKind::interrupted) throw Error(ErrorKind::interrupted, subject, "interrupted");
-      throw;
+      throw TransportError(e.kind(), subject, "interrupted", e.cause(), maybe_delivered || e.maybe_delivered());
     }
     double delay = backoff_delay(p, attempt_no);
     bool last = attempt_no >= p.max_attempts;
@@ -378,6 +430,7 @@ Response Http::send(const Request& request, const RetryPolicy& p, const std::str
       if (elapsed() + delay > p.max_total_s) return r;
     } else {
       const auto& f = outcome.failure;
+      maybe_delivered |= f.maybe_delivered;
       // A bad certificate or TLS setup does not heal by repeating.
       bool retryable = f.kind != TransportFailure::Kind::tls && f.kind != TransportFailure::Kind::other &&
                        (!f.maybe_delivered || p.retry_maybe_delivered);
@@ -388,13 +441,13 @@ Response Http::send(const Request& request, const RetryPolicy& p, const std::str
                    "(to avoid paying twice)";
         else if (attempt_no > 1)
           cause += " (after " + std::to_string(attempt_no) + " attempts)";
-        throw Error(ErrorKind::network, subject, cause);
+        throw TransportError(ErrorKind::network, subject, cause, curl_error(f.curl_code), maybe_delivered);
       }
     }
     if (!request.interruptible) {
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
     } else if (!sleep_unless_interrupted(delay)) {
-      throw Error(ErrorKind::interrupted, subject, "interrupted");
+      throw TransportError(ErrorKind::interrupted, subject, "interrupted", {}, maybe_delivered);
     }
   }
 }

@@ -1,10 +1,13 @@
-// HTTP over libcurl, one easy handle per transfer. Retries, backoff, Retry-After and timeouts live
-// here and nowhere else; callers choose a RetryPolicy that says which answers are safe to repeat.
+// HTTP over libcurl. Retries, backoff, Retry-After and timeouts live here and nowhere else; callers
+// choose a RetryPolicy that says which answers are safe to repeat. An Http and its copies share a
+// pool of easy handles, so a session's requests reuse their connections (no TCP and TLS handshake
+// per status poll); a request that must not run twice always goes out on a fresh connection.
 #pragma once
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +36,9 @@ struct RetryPolicy {
   double max_total_s = 300.0;         // no new attempt starts after this
   std::vector<int> retry_statuses = {429, 502, 503, 504};
   // Network errors after the request may have reached the server (timeouts, dropped
-  // connections). False for calls that must not run twice: see queue.cpp's submit.
+  // connections). False for calls that must not run twice: see queue.cpp's submit. Such calls
+  // also never go out on a reused connection, because libcurl silently sends a request again
+  // when a reused connection dies before any answer byte.
   bool retry_maybe_delivered = true;
 };
 
@@ -61,6 +66,7 @@ struct Request {
   // Called once per attempt, before the first byte reaches `sink`, with the 2xx answer's status
   // and headers (body still empty); return false to abort. Lets a download check a Range reply.
   std::function<bool(const Response& head)> on_head;
+  // The callbacks must not send requests through the same Http themselves.
   ProgressFn progress;                // upload or download bytes of this transfer
   bool follow_redirects = false;      // only ever for requests without the key
   bool whole_request_timeout = true;  // json_timeout_s applies (off for file transfers)
@@ -81,14 +87,17 @@ struct TransportFailure {
   enum class Kind { connect, tls, timeout, dropped, interrupted, other } kind = Kind::other;
   bool maybe_delivered = true;
   std::string message;                            // one line, curl's wording
+  int curl_code = 0;                              // the CURLcode (client/errors.h's curl_category)
 };
+
+struct HandlePool;
 
 class Http {
  public:
   Http(std::optional<Credentials> credentials, HttpOptions options);
 
-  // One attempt: the answer (any status), or the failure when there was none.
-  // Throws Error(interrupted) on Ctrl-C.
+  // One attempt: the answer (any status), or the failure when there was none. Throws
+  // client::TransportError(interrupted) on Ctrl-C (client/errors.h), saying whether it had left.
   struct Outcome {
     std::optional<Response> response;
     TransportFailure failure;
@@ -97,8 +106,10 @@ class Http {
 
   // Attempts under `policy` until an answer that is not worth repeating, and returns that answer
   // whatever its status (a retryable status that outlived the policy too, so that errors.h can
-  // word it). Throws Error(network) naming `subject` when no attempt got an answer, saying so
-  // when the request may have reached the server. Throws Error(interrupted) on Ctrl-C.
+  // word it). Throws client::TransportError(network) naming `subject` when no attempt got an
+  // answer: its cause() is the last CURLcode and maybe_delivered() says whether an attempt that
+  // got no answer may have reached the server (answers the policy repeated were safe to repeat
+  // by its own premise). Throws TransportError(interrupted) on Ctrl-C, the same way.
   Response send(const Request& request, const RetryPolicy& policy, const std::string& subject) const;
 
   bool has_credentials() const { return credentials_.has_value(); }
@@ -107,8 +118,11 @@ class Http {
   const HttpOptions& options() const { return options_; }
 
  private:
+  Outcome attempt(const Request& request, bool fresh_connection) const;
+
   std::optional<Credentials> credentials_;
   HttpOptions options_;
+  std::shared_ptr<HandlePool> handles_;
 };
 
 // Seconds from a Retry-After value (delta-seconds or an HTTP date); nullopt when unusable.

@@ -1,7 +1,9 @@
 // The server around the routes: binding to loopback, the checks every request goes through
-// (slow, key, rate limit), fal's 404 body, the access log, and an orderly stop.
+// (slow, key, rate limit), fal's 404 body, the access log, the count of accepted connections, and
+// an orderly stop.
 #include "emulator/emulator.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +35,20 @@ fs::path make_private_dir() {
   return tmpl;
 }
 
+// httplib runs every accepted connection as one task of its queue, so counting the tasks counts
+// the connections (the figure a client's connection reuse is measured by).
+class CountingPool : public httplib::ThreadPool {
+ public:
+  CountingPool(size_t threads, std::atomic<int>& accepted) : ThreadPool(threads), accepted_(accepted) {}
+  void enqueue(std::function<void()> fn) override {
+    ++accepted_;
+    ThreadPool::enqueue(std::move(fn));
+  }
+
+ private:
+  std::atomic<int>& accepted_;
+};
+
 }  // namespace
 
 struct Emulator::Impl {
@@ -44,6 +60,7 @@ struct Emulator::Impl {
   int port = 0;
   std::unique_ptr<Context> ctx;
   std::mutex log_mutex;
+  std::atomic<int> connections{0};
 
   void bind();
   void install_checks();
@@ -128,7 +145,10 @@ void Emulator::start() {
   c.jobs = std::make_unique<JobQueue>([&c](const JobInput& job, const LogFn& log) { return run_edit(c, job, log); },
                                       c.faults, c.base_url);
   // Status streams hold a thread each; leave room for them beside uploads and polls.
-  m.server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  m.server.new_task_queue = [&m] { return new CountingPool(32, m.connections); };
+  // nginx's default, as in front of fal: httplib's own (5) would cut a polling client's
+  // connection every fifth request.
+  m.server.set_keep_alive_max_count(1000);
   m.install_checks();
   m.install_access_log();
   add_storage_routes(m.server, c);
@@ -161,6 +181,7 @@ Stats Emulator::stats() const {
   std::lock_guard lock(impl_->ctx->stats_mutex);
   Stats s = impl_->ctx->stats;
   s.uploads = impl_->ctx->storage.completed_uploads();
+  s.connections = impl_->connections;
   return s;
 }
 

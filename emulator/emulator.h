@@ -36,6 +36,7 @@ struct Options {
 struct Stats {
   int submissions = 0;          // accepted queue submits
   int uploads = 0;              // completed storage uploads
+  int connections = 0;          // TCP connections accepted (its own fetches of video_url included)
   std::vector<std::string> video_urls;  // video_url of every accepted submit, in order
 };
 

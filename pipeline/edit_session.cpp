@@ -16,6 +16,7 @@
 #include "pipeline/prep_plan.h"
 #include "pipeline/prep_sidecar.h"
 #include "pipeline/prep_stage.h"
+#include "pipeline/session_lock.h"
 
 namespace omnicut {
 namespace fs = std::filesystem;
@@ -115,7 +116,7 @@ void refuse_existing_ledger(const std::string& path) {
                     ", or start another with --session FILE or another -o");
 }
 
-SessionFile open_branch(const EditOptions& o) {
+SessionFile open_branch(const EditOptions& o, std::optional<SessionLock>& lock) {
   Session parent = load_session(o.resume_path);
   if (!parent.split.is_null() || parent.options.value("split", false))
     throw Error(ErrorKind::usage, "--from-turn", "cannot branch a --split session: start a new one");
@@ -135,13 +136,18 @@ SessionFile open_branch(const EditOptions& o) {
     if (t.inherited_from.empty()) t.inherited_from = absolute(o.resume_path), t.local_path.clear();
   add_turns(s, o.prompts, o.keep_rest || parent.options.value("keep_rest", false));
   SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
+  lock.emplace(f.path);
   refuse_existing_ledger(f.path);
   return f;
 }
 
-SessionFile open_session(const EditOptions& o, EditContext& ctx) {
-  if (!o.resume_path.empty() && o.from_turn) return open_branch(o);
+// The session's ledger, locked for this run (`lock`). The lock comes before the ledger is read
+// or looked for: a run that read it while another was still writing it would work from a stale
+// copy, and two new runs for one OUT would both find no ledger.
+SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<SessionLock>& lock) {
+  if (!o.resume_path.empty() && o.from_turn) return open_branch(o, lock);
   if (!o.resume_path.empty()) {
+    lock.emplace(o.resume_path);
     SessionFile f{load_session(o.resume_path), o.resume_path, ""};
     if (!o.output.empty()) check_output(f.session.source.path, o.output), f.session.output = absolute(o.output);
     if (o.keep_turns) f.session.options["keep_turns"] = true;
@@ -151,6 +157,7 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx) {
   }
   Session s = new_session(o, ctx);
   SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
+  lock.emplace(f.path);
   refuse_existing_ledger(f.path);
   return f;
 }
@@ -249,7 +256,8 @@ std::string with_keep_rest(const std::string& prompt) {
 }
 
 EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
-  SessionFile f = open_session(o, ctx);
+  std::optional<SessionLock> lock;  // held until the run ends, however it ends
+  SessionFile f = open_session(o, ctx, lock);
   Session& s = f.session;
   if (s.turns.empty()) throw Error(ErrorKind::usage, f.path, "no turns to run: add one with -p PROMPT");
   if (!o.resume_path.empty()) {

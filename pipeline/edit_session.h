@@ -9,7 +9,11 @@
 // before its submit is sent and as "submitted" with fal's request_id and queue URLs as soon as
 // the answer arrives, before any waiting. A resumed session polls submitted turns by those URLs
 // and never resubmits them; a turn caught between the two states (the process died mid-submit)
-// is not resent automatically, because fal may have accepted it.
+// is not resent automatically, because fal may have accepted it. A submit that certainly never
+// left (refused connection, DNS, TLS handshake) goes back to "pending" and the next run sends it.
+//
+// One process per session: run_edit holds the ledger's lock (pipeline/session_lock.h) for the
+// whole run, and a second process refuses at once with Error(refused).
 #pragma once
 #include <functional>
 #include <optional>
@@ -38,6 +42,11 @@ struct EditOptions {
   std::string resume_path;              // --resume: an existing ledger
   std::optional<int> from_turn;         // with resume_path: branch a new session from turn K
   bool cancel_on_interrupt = false;
+  // One wall-clock deadline per turn, from its submit (or, resumed, its first poll) to its result;
+  // on expiry the job stays submitted in the ledger (Error(network), with the --resume line)
+  // unless cancel_on_timeout.
+  double turn_timeout_s = 30 * 60;
+  bool cancel_on_timeout = false;
   bool split = false;                   // long footage: segments edited apart, joined under the source's audio
   int jobs = 2;                         // --split: segments in flight at once
   double poll_interval_s = 0.5;
@@ -60,7 +69,8 @@ struct EditOutcome {
 };
 
 // Throws omnicut::Error (kinds as documented: refused 11 for budget or no confirmation, auth 9,
-// remote 10, network 8, interrupted 130...). The ledger is saved before every wait.
+// remote 10, network 8 (also a turn past its deadline), interrupted 130...; another process
+// running the session: refused 11). The ledger is saved before every wait.
 EditOutcome run_edit(const EditOptions& options, EditContext& context);
 
 // The prompt with " Keep everything else the same." appended when it does not already say so.

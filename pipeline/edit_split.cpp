@@ -19,6 +19,7 @@
 #include "pipeline/format.h"
 #include "pipeline/join_stage.h"
 #include "pipeline/manifest.h"
+#include "pipeline/session_lock.h"
 #include "pipeline/split_stage.h"
 
 namespace omnicut {
@@ -186,6 +187,9 @@ void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const Ed
       EditContext c = ctx;
       c.fal = &fal, c.progress = &progress, c.say = nullptr;
       try {
+        // The parent's lock covers its segments; this one stops a segment's ledger being
+        // resumed on its own at the same time.
+        SessionLock segment_lock(kids[i].path);
         run_segment(kids[i], edited_part(work, i), o, c);
       } catch (...) {
         std::lock_guard<std::mutex> lock(failed_mutex);

@@ -2,6 +2,7 @@
 #include <thread>
 
 #include "client/download.h"
+#include "client/errors.h"
 #include "client/queue.h"
 #include "common/interrupt.h"
 #include "pipeline/edit_steps.h"
@@ -45,12 +46,22 @@ void submit_turn(SessionFile& f, TurnRecord& t, EditContext& ctx) {
   try {
     sub = client::submit(*ctx.fal, ep.id, input);
   } catch (const Error& e) {
-    // A network failure may hide an accepted job: the turn stays "submitting" (see
-    // edit_session.h). Any answer from fal means it was not queued: the turn can be sent again.
+    // A failure without an answer after the request may have reached fal (a timeout, a dropped
+    // connection, Ctrl-C mid-request) may hide an accepted job: the turn stays "submitting" (see
+    // edit_session.h). Any answer from fal means it was not queued, and a request that never
+    // reached fal cannot have been: the turn can be sent again.
     t.error = e.what();
-    if (e.kind() != ErrorKind::network) t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
+    bool unanswered = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
+    if (unanswered && client::maybe_delivered(e)) {
+      f.save();
+      throw;
+    }
+    t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
     f.save();
-    throw;
+    if (!unanswered) throw;
+    throw client::TransportError(e.kind(), e.what(), "nothing reached fal, so turn " + std::to_string(t.turn) +
+                                 " is pending again: `omnicut edit --resume " + f.resume_path() + "` sends it",
+                                 e.cause(), false);
   }
   t.request_id = sub.request_id;
   t.status_url = sub.status_url;
@@ -60,6 +71,36 @@ void submit_turn(SessionFile& f, TurnRecord& t, EditContext& ctx) {
   t.timings.submitted_at = now_iso8601();
   f.save();  // the request id is on disk before any waiting
   ctx.progress->event("submitted", {{"turn", t.turn}, {"request_id", t.request_id}, {"ledger", f.path}});
+}
+
+// PUT the turn's cancel_url; the turn is "cancelled" when fal accepted it.
+bool cancel_at_fal(SessionFile& f, TurnRecord& t, EditContext& ctx) {
+  bool accepted = false;
+  try {
+    accepted = client::cancel(*ctx.fal, submission_of(t));
+  } catch (const Error& e) {
+    t.error = std::string("cancel failed: ") + e.what();
+  }
+  if (accepted) t.status = turn_status::cancelled;
+  f.save();
+  ctx.progress->message(accepted ? "turn " + std::to_string(t.turn) + " cancelled at fal"
+                                 : "turn " + std::to_string(t.turn) + ": fal did not accept the cancel (it may have finished)");
+  return accepted;
+}
+
+// The turn's deadline passed with the job still at fal: it stays submitted for --resume, or is
+// cancelled when --cancel-on-timeout asked for it.
+[[noreturn]] void give_up_waiting(SessionFile& f, TurnRecord& t, const client::JobStatus& st, const EditOptions& o,
+                                  EditContext& ctx) {
+  std::string what = "turn " + std::to_string(t.turn) + " (request " + t.request_id + ") is still " +
+                     client::to_string(st.state) + " at fal after its --turn-timeout of " + format_seconds(o.turn_timeout_s);
+  if (o.cancel_on_timeout && cancel_at_fal(f, t, ctx))
+    throw Error(ErrorKind::network, f.resume_path(),
+                what + "; it was cancelled (--cancel-on-timeout): `omnicut edit --resume " + f.resume_path() +
+                    "` sends it again unless it finished anyway");
+  throw Error(ErrorKind::network, f.resume_path(),
+              what + "; it stays submitted at fal and in the ledger: `omnicut edit --resume " + f.resume_path() +
+                  "` polls it again (never resends it)");
 }
 
 // First Ctrl-C: stop waiting, keep the job for --resume. A second one (or --cancel-on-interrupt)
@@ -74,26 +115,17 @@ void on_interrupt(SessionFile& f, TurnRecord& t, const EditOptions& o, EditConte
     while (Clock::now() < until && interrupt_count() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     cancel = interrupt_count() >= 2;
   }
-  if (!cancel) return;
-  bool accepted = false;
-  try {
-    accepted = client::cancel(*ctx.fal, submission_of(t));
-  } catch (const Error& e) {
-    t.error = std::string("cancel failed: ") + e.what();
-  }
-  if (accepted) t.status = turn_status::cancelled;
-  f.save();
-  ctx.progress->message(accepted ? "turn " + std::to_string(t.turn) + " cancelled at fal"
-                                 : "turn " + std::to_string(t.turn) + ": fal did not accept the cancel (it may have finished)");
+  if (cancel) cancel_at_fal(f, t, ctx);
 }
 
-void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
+void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx, Clock::time_point deadline) {
   client::WaitOptions wait;
   wait.poll_interval_s = o.poll_interval_s;
   wait.on_update = [&](const client::JobStatus& st, const std::vector<client::LogLine>& fresh) {
     if (st.state == client::JobState::in_queue) ctx.progress->queue(st.queue_position);
     else if (st.state == client::JobState::in_progress) ctx.progress->queue(-1);
     for (const auto& line : fresh) ctx.progress->log(line.message);
+    if (st.state != client::JobState::completed && Clock::now() >= deadline) give_up_waiting(f, t, st, o, ctx);
   };
   auto started = Clock::now();
   client::JobResult result;
@@ -123,10 +155,10 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
 
 // A cancel reaches a job that is already running too late on fal (the app may finish it, and it
 // is billed): before sending the turn again, look whether the cancelled job has a result after all.
-bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
+bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx, Clock::time_point deadline) {
   t.status = turn_status::submitted;
   try {
-    wait_turn(f, t, o, ctx);
+    wait_turn(f, t, o, ctx, deadline);
     ctx.progress->message("turn " + std::to_string(t.turn) + ": the cancelled request finished anyway: using its result");
     return true;
   } catch (const Error& e) {
@@ -156,12 +188,15 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
                 "again, " + resend_hint(f, t));
   std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
   ctx.progress->stage(what, t.prompt);
-  if (t.status == turn_status::cancelled && !t.request_id.empty() && reuse_cancelled(f, t, o, ctx)) {
+  // One wall-clock deadline across submit and polling; the submit's own retries are bounded by
+  // its policy (client/http.h) and the deadline is checked after every status read.
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.turn_timeout_s));
+  if (t.status == turn_status::cancelled && !t.request_id.empty() && reuse_cancelled(f, t, o, ctx, deadline)) {
     // the cancel came too late: the job ran to the end (and was billed), so its result is used
   } else {
     if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
     else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
-    wait_turn(f, t, o, ctx);
+    wait_turn(f, t, o, ctx, deadline);
   }
   ctx.progress->cost(f.session.cost_usd(), f.session.local);
   ctx.progress->finish(format_usd(t.cost_usd) + " (" + t.tokens_source + " tokens), request " + t.request_id);

@@ -119,6 +119,12 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_flag("--local", a->local, "use the built-in emulator on loopback: simulated edits, nothing billed");
   cmd->add_option("--fal-url", a->fal_url, "send fal's calls to this origin instead (also OMNICUT_FAL_URL)");
   cmd->add_flag("--cancel-on-interrupt", a->o.cancel_on_interrupt, "Ctrl-C also cancels the running job at fal");
+  cmd->add_option("--turn-timeout", a->o.turn_timeout_s,
+                  "seconds one turn may take from submit to result; then omnicut stops (exit 8) and the job stays "
+                  "at fal and in the ledger for --resume")
+      ->check(CLI::Range(0.1, 7 * 24 * 3600.0))
+      ->capture_default_str();
+  cmd->add_flag("--cancel-on-timeout", a->o.cancel_on_timeout, "a turn past --turn-timeout is also cancelled at fal");
   cmd->add_option("--poll-interval", a->o.poll_interval_s, "seconds between status reads")->capture_default_str();
   cmd->add_flag("--json", a->json, "JSON-lines events on stdout (also when stdout is not a terminal)");
   cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
