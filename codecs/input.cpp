@@ -190,13 +190,6 @@ int first_decodable_audio_index(const AVFormatContext* fmt) {
   return -1;
 }
 
-InputFormat open_input(const std::string& path) {
-  InputFormat input = open_header(path);
-  read_stream_info(input.get(), path);
-  if (input->nb_streams == 0) throw Error(ErrorKind::not_media, path, "no audio or video streams");
-  return input;
-}
-
 OpenedMedia open_media(const std::string& path, const OpenOptions& options) {
   OpenedMedia m;
   m.path = path;

@@ -72,8 +72,4 @@ struct DecoderOptions {
 // A decoder opened for `st`; throws Error(unsupported) when this FFmpeg cannot decode it.
 CodecContext open_decoder(const AVStream* st, const std::string& subject, const DecoderOptions& options = {});
 
-// The demuxer alone, stream info read, without the origin and duration work; for the few callers
-// that have not moved to open_media yet.
-InputFormat open_input(const std::string& path);
-
 }  // namespace omnicut::av
