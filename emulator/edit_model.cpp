@@ -21,7 +21,7 @@ namespace {
 
 [[noreturn]] void invalid(const std::string& field, const std::string& msg, const std::string& type) {
   throw JobError{.http_status = 422, .body = validation_detail(field, msg, type), .message = field + ": " + msg,
-                 .error_type = type, .billable_units = "0"};
+                 .error_type = type};
 }
 
 std::string required_string(const nlohmann::json& input, const std::string& field) {

@@ -112,7 +112,8 @@ StatusReply JobQueue::result(const std::string& owner_app, const std::string& id
   auto job = find(owner_app, id);
   if (!job) return {404, {{"detail", "Request not found"}}};
   if (job->state != State::completed) return {400, {{"detail", "Request is still in progress"}}};
-  if (job->error) return {job->error->http_status, job->error->body, job->error->billable_units};
+  // fal's apps bill "0" for input that fails validation (422) and set no units for their own errors.
+  if (job->error) return {job->error->http_status, job->error->body, job->error->http_status == 422 ? "0" : ""};
   return {200, job->output.body, job->output.billable_units};
 }
 

@@ -26,7 +26,6 @@ struct JobError {
   nlohmann::json body;       // {"detail": ...}
   std::string message;       // the status's "error"
   std::string error_type;    // the status's "error_type"
-  std::string billable_units;  // x-fal-billable-units on the result GET; "" sends none
 };
 
 struct JobInput {
@@ -40,7 +39,7 @@ struct JobInput {
 // A finished job: the endpoint's result body and what it bills (emulator/billing.h).
 struct JobOutput {
   nlohmann::json body;
-  std::string billable_units;  // x-fal-billable-units; "" sends none
+  std::string billable_units = {};  // x-fal-billable-units; "" sends none
 };
 
 using LogFn = std::function<void(const std::string& message)>;
@@ -50,7 +49,7 @@ using Model = std::function<JobOutput(const JobInput& job, const LogFn& log)>;
 struct StatusReply {
   int http_status = 200;
   nlohmann::json body;
-  std::string billable_units;  // only result GETs carry the header; "" sends none
+  std::string billable_units = {};  // only result GETs carry the header; "" sends none
 };
 
 class JobQueue {
