@@ -2,8 +2,9 @@
 # Benchmark: `omnicut remux` against `ffmpeg -i EDITED -ss START -i SOURCE -map 0:v -map 1:a -c copy
 # -shortest` on the same pair in the same run: median wall time of $RUNS runs each, the ratio
 # (target <= 1.0x), and the A/V offset each output really has (flash frame vs beep onset,
-# measured on the decoded output). ffmpeg's stream copy starts the audio on a packet boundary, so
-# its offset is whatever the cut snaps to; omnicut cuts to the sample.
+# measured on the decoded output). Both copy the source's AAC packets; ffmpeg's stream copy starts
+# the audio on a packet boundary, so its offset is whatever the cut snaps to, while omnicut's edit
+# list cuts to the sample. The last lines check that omnicut's audio packets are the source's.
 # Usage: bench/remux.sh OMNICUT MAKE_SAMPLE
 set -euo pipefail
 omnicut=$(realpath "$1")
@@ -53,7 +54,8 @@ for _ in $(seq "$RUNS"); do
 done
 mo=$(median <t_omni) mf=$(median <t_ff)
 echo "remux of a 5 s 720p24 edit with the source's audio ($RUNS runs each, medians):"
-printf "  omnicut remux      %.3f s   (audio %s)\n" "$mo" "$(sed -n 's/.*"mode": "\(.*\)".*/\1/p' omni.json | head -1)"
+printf "  omnicut remux      %.3f s   (audio %s: %s)\n" "$mo" "$(sed -n 's/.*"mode": "\(.*\)".*/\1/p' omni.json | head -1)" \
+  "$(sed -n 's/.*"reason": "\(.*\)".*/\1/p' omni.json | head -1)"
 printf "  ffmpeg -c copy     %.3f s\n" "$mf"
 awk -v a="$mo" -v b="$mf" 'BEGIN {printf "  ratio omnicut/ffmpeg %.2fx (target <= 1.0x)\n", a / b}'
 # The video is the same copied stream in both, so the audio's error is the beep's distance from
@@ -66,3 +68,11 @@ for f in omni.mp4 ff.mp4; do
   awk -v f=$f -v fl="$fl" -v bp="$bp" -v vd="$vd" -v ad="$ad" \
     'BEGIN {printf "  %-9s flash %.4f s, beep %.4f s: A/V offset %+.1f ms; video %.3f s, audio %.3f s\n", f, fl, bp, (bp - fl) * 1000, vd, ad}'
 done
+hashes() { ffmpeg -v error -i "$1" -map 0:a:0 -c copy -f framemd5 - | grep -v '^#' | awk -F', *' '{print $5, $6}'; }
+hashes omni.mp4 >omni.md5
+hashes sample.mp4 >src.md5
+if [ "$(grep -cxFf src.md5 omni.md5)" = "$(wc -l <omni.md5)" ]; then
+  echo "  omnicut's $(wc -l <omni.md5) audio packets are all the source's own, bit for bit"
+else
+  echo "  omnicut's audio packets are NOT all the source's"
+fi

@@ -7,6 +7,7 @@
 
 #include "codecs/av_error.h"
 #include "codecs/input.h"
+#include "codecs/mp4_writer.h"
 #include "codecs/transcode.h"
 #include "common/atomic_file.h"
 #include "common/interrupt.h"
@@ -14,12 +15,11 @@
 namespace omnicut {
 namespace {
 
-int video_stream(const AVFormatContext* fc, const std::string& path) {
-  for (unsigned i = 0; i < fc->nb_streams; ++i)
-    if (fc->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
-        !(fc->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC))
-      return static_cast<int>(i);
-  throw Error(ErrorKind::unsupported, path, "no video stream");
+// A part, opened, with its video chosen (a part without one is refused).
+av::OpenedMedia open_part(const std::string& path) {
+  auto m = av::open_media(path, {.quick = true, .true_duration = false});
+  if (!m.video) throw Error(ErrorKind::unsupported, path, "no video stream");
+  return m;
 }
 
 struct PartInfo {
@@ -31,13 +31,12 @@ struct PartInfo {
 };
 
 PartInfo describe(const std::string& path) {
-  auto in = av::open_input(path);
-  int vi = video_stream(in.get(), path);
-  const AVStream* st = in->streams[vi];
+  auto in = open_part(path);
+  const AVStream* st = in.video;
   const AVCodecParameters* p = st->codecpar;
   return {p->codec_id, p->width, p->height, p->format,
           std::string(reinterpret_cast<const char*>(p->extradata), p->extradata ? p->extradata_size : 0),
-          st->avg_frame_rate, vi};
+          st->avg_frame_rate, st->index};
 }
 
 // "" when every part's packets can follow one another in one track.
@@ -56,72 +55,76 @@ std::string copy_blocker(const std::vector<PartInfo>& infos, const std::vector<s
   return "";
 }
 
-ConcatResult copy_concat(const std::vector<std::string>& parts, const std::string& output) {
-  AtomicFile file(output);
-  ConcatResult r;
-  r.output = output;
-  av::OutputFormat oc;
-  AVStream* out_st = nullptr;
-  int64_t offset = 0, last_dts = AV_NOPTS_VALUE;  // in out_st's time base once the header is written
-  AVRational out_tb{0, 1};
-  for (const auto& path : parts) {
-    auto in = av::open_input(path);
-    int vi = video_stream(in.get(), path);
+// Packets of one part's video onto the output track, its first frame where the previous part
+// ended. Returns the part's duration in the output's time base.
+class TrackJoiner {
+ public:
+  TrackJoiner(av::Mp4Writer& writer, int stream) : writer_(writer), stream_(stream) {}
+
+  int64_t append(av::OpenedMedia& in, const std::string& output) {
+    AVStream* st = in.video;
     for (unsigned i = 0; i < in->nb_streams; ++i)
-      if (static_cast<int>(i) != vi) in->streams[i]->discard = AVDISCARD_ALL;
-    AVStream* st = in->streams[vi];
-    if (!oc) {
-      AVFormatContext* raw = nullptr;
-      av::check(avformat_alloc_output_context2(&raw, nullptr, "mp4", file.temp_path().c_str()), ErrorKind::output,
-                output, "cannot create an MP4");
-      oc.reset(raw);
-      out_st = avformat_new_stream(oc.get(), nullptr);
-      av::check_internal(avcodec_parameters_copy(out_st->codecpar, st->codecpar), output, "stream parameters");
-      out_st->codecpar->codec_tag = 0;
-      out_st->time_base = st->time_base;
-      out_st->avg_frame_rate = st->avg_frame_rate;
-      av::check(avio_open(&oc->pb, file.temp_path().c_str(), AVIO_FLAG_WRITE), ErrorKind::output, output,
-                "cannot open for writing");
-      av::check(avformat_write_header(oc.get(), nullptr), ErrorKind::output, output, "cannot write the header");
-      out_tb = out_st->time_base;
-    }
-    // Each part starts where the previous one ended (its first frame at zero on its own clock).
-    auto pkt = av::make_packet();
-    int64_t first = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+      if (in->streams[i] != st) in->streams[i]->discard = AVDISCARD_ALL;
+    const AVRational tb = writer_.time_base(stream_);
+    const int64_t first = in.ticks(st, 0);
     int64_t part_end = 0, frames = 0;
+    auto pkt = av::make_packet();
     while (av_read_frame(in.get(), pkt.get()) >= 0) {
       if (interrupted()) throw Error(ErrorKind::interrupted, output, "interrupted");
-      if (pkt->stream_index != vi) {
+      if (pkt->stream_index != st->index) {
         av_packet_unref(pkt.get());
         continue;
       }
       if (pkt->pts != AV_NOPTS_VALUE) pkt->pts -= first;
       if (pkt->dts != AV_NOPTS_VALUE) pkt->dts -= first;
-      av_packet_rescale_ts(pkt.get(), st->time_base, out_tb);
+      av_packet_rescale_ts(pkt.get(), st->time_base, tb);
       if (pkt->pts != AV_NOPTS_VALUE) {
         part_end = std::max(part_end, pkt->pts + std::max<int64_t>(pkt->duration, 0));
-        pkt->pts += offset;
+        pkt->pts += offset_;
       }
       if (pkt->dts != AV_NOPTS_VALUE) {
-        pkt->dts += offset;
-        if (last_dts != AV_NOPTS_VALUE && pkt->dts <= last_dts) pkt->dts = last_dts + 1;
+        pkt->dts += offset_;
+        if (last_dts_ != AV_NOPTS_VALUE && pkt->dts <= last_dts_) pkt->dts = last_dts_ + 1;
         if (pkt->pts != AV_NOPTS_VALUE && pkt->pts < pkt->dts) pkt->pts = pkt->dts;
-        last_dts = pkt->dts;
+        last_dts_ = pkt->dts;
       }
-      pkt->stream_index = 0;
+      pkt->stream_index = stream_;
       pkt->pos = -1;
       ++frames;
-      av::check(av_interleaved_write_frame(oc.get(), pkt.get()), ErrorKind::output, output, "write");
+      writer_.write(pkt.get());
     }
-    if (frames == 0) throw Error(ErrorKind::unsupported, path, "its video stream has no frames");
-    r.frames += frames;
-    r.part_durations.push_back(part_end * av_q2d(out_tb));
-    offset += part_end;
+    if (frames == 0) throw Error(ErrorKind::unsupported, in.path, "its video stream has no frames");
+    frames_ += frames;
+    offset_ += part_end;
+    return part_end;
   }
-  av::check(av_write_trailer(oc.get()), ErrorKind::output, output, "cannot finish the MP4");
-  avio_closep(&oc->pb);
-  file.commit();
-  r.duration = offset * av_q2d(out_tb);
+
+  int64_t frames() const { return frames_; }
+  int64_t end() const { return offset_; }
+
+ private:
+  av::Mp4Writer& writer_;
+  int stream_;
+  int64_t offset_ = 0, last_dts_ = AV_NOPTS_VALUE, frames_ = 0;  // in the output's time base
+};
+
+ConcatResult copy_concat(const std::vector<std::string>& parts, const std::string& output) {
+  ConcatResult r;
+  r.output = output;
+  av::Mp4Writer writer(output);
+  auto first = open_part(parts.front());
+  int stream = writer.add_copy(first.video);
+  writer.start();
+  TrackJoiner track(writer, stream);
+  const double tick = av_q2d(writer.time_base(stream));
+  r.part_durations.push_back(track.append(first, output) * tick);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    auto in = open_part(parts[i]);
+    r.part_durations.push_back(track.append(in, output) * tick);
+  }
+  writer.finish();
+  r.frames = track.frames();
+  r.duration = track.end() * tick;
   r.copied = true;
   return r;
 }

@@ -57,9 +57,10 @@ void read_stream_info(AVFormatContext* fmt, const std::string& path) {
   if (ret < 0) fail_open(path, "cannot read stream info", ret);
 }
 
-// MP4/MOV headers describe every stream; anything else (or an odd MP4) needs the search.
+// MP4/MOV and Matroska headers describe every stream; anything else (or an odd file) needs the search.
 bool headers_complete(const AVFormatContext* fmt) {
-  if (std::string(fmt->iformat->name).rfind("mov", 0) != 0 || fmt->nb_streams == 0) return false;
+  const std::string name = fmt->iformat->name;
+  if ((name.rfind("mov", 0) != 0 && name.rfind("matroska", 0) != 0) || fmt->nb_streams == 0) return false;
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     const AVCodecParameters* p = fmt->streams[i]->codecpar;
     if (p->codec_type == AVMEDIA_TYPE_VIDEO && (p->codec_id == AV_CODEC_ID_NONE || p->width <= 0 || p->height <= 0))
@@ -142,7 +143,7 @@ void fill_durations(OpenedMedia& m, const OpenOptions& options, const std::vecto
   for (size_t i = 0; i < n; ++i) {
     const AVStream* st = fmt->streams[i];
     if (st->duration != kNoTime && st->duration > 0) m.stream_duration[i] = stream_seconds(st, st->duration);
-    else missing = true;
+    else missing = missing || options.stream_durations;
   }
   if (duration_known(fmt)) m.duration = fmt->duration / static_cast<double>(AV_TIME_BASE);
   if (!missing || !options.true_duration) {

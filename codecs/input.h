@@ -20,12 +20,16 @@ namespace omnicut::av {
 void check_readable_file(const std::string& path);
 
 struct OpenOptions {
-  // FFmpeg's stream-info search decodes a few frames of every stream. MP4/MOV headers describe
-  // each stream completely, so `quick` skips it for them (and falls back to it for anything else).
+  // FFmpeg's stream-info search decodes a few frames of every stream. MP4/MOV and Matroska/WebM
+  // headers give every stream's codec, picture size, rate and channels, so `quick` skips it for
+  // them (and falls back to it for anything else, or when a stream lacks one of those).
   bool quick = false;
   // When the headers carry no duration (Matroska/WebM written live, with no Duration element and
   // no cues), read the packets near the end (the whole file when they cannot be reached) for it.
   bool true_duration = true;
+  // Also when only streams lack theirs (Matroska never stores one per track). Off for callers
+  // that need the container's duration alone and must stay cheap (estimate over many files).
+  bool stream_durations = true;
 };
 
 struct OpenedMedia {

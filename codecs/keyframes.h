@@ -16,7 +16,7 @@ struct CutPoints {
   bool audio_end_aligned = true;   // an audio packet begins at the end, or the end is the stream's
 };
 
-// Times are seconds from the file's first video frame, as in TranscodeSpec. `video_stream` and
+// Times are seconds after the file's origin (codecs/input.h), as in TranscodeSpec. `video_stream` and
 // `audio_stream` are container indexes (-1: none). Throws omnicut::Error naming the file.
 CutPoints find_cut_points(const std::string& path, int video_stream, int audio_stream, double start,
                           std::optional<double> end);

@@ -80,6 +80,15 @@ int Mp4Writer::add_encoded(const AVCodecContext* encoder) {
   return st->index;
 }
 
+int Mp4Writer::add_stream(const AVCodecParameters* params, AVRational time_base) {
+  AVStream* st = avformat_new_stream(out_.get(), nullptr);
+  if (!st) throw Error(ErrorKind::internal, subject_, "out of memory for a stream");
+  check_internal(avcodec_parameters_copy(st->codecpar, params), subject_, "codec parameters");
+  st->codecpar->codec_tag = 0;
+  st->time_base = time_base;
+  return st->index;
+}
+
 void Mp4Writer::start() {
   check(avio_open(&out_->pb, file_.temp_path().c_str(), AVIO_FLAG_WRITE), ErrorKind::output, subject_,
         "cannot open for writing");

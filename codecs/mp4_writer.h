@@ -42,6 +42,8 @@ class Mp4Writer {
   int add_video_encoder(const VideoEncoding& settings);
   int add_copy(const AVStream* source, const CopyOptions& options = {});
   int add_encoded(const AVCodecContext* encoder);
+  // Packets prepared elsewhere (copied or encoded) with these parameters and timestamps in `time_base`.
+  int add_stream(const AVCodecParameters* params, AVRational time_base);
   AVStream* stream(int index) const { return out_->streams[index]; }
   // Writes the header; streams' time bases are final from here on.
   void start();

@@ -33,8 +33,6 @@ std::string codec_name(AVCodecID id) {
   return d ? d->name : "unknown";
 }
 
-bool is_cover_art(const AVStream* st) { return st->disposition & AV_DISPOSITION_ATTACHED_PIC; }
-
 Rational sample_aspect(AVFormatContext* ic, AVStream* st) {
   AVRational sar = av_guess_sample_aspect_ratio(ic, st, nullptr);
   if (sar.num <= 0 || sar.den <= 0) return {1, 1};
@@ -83,7 +81,8 @@ void read_pixels(const AVCodecParameters* par, VideoInfo& v) {
   v.hdr = par->color_trc == AVCOL_TRC_SMPTE2084 || par->color_trc == AVCOL_TRC_ARIB_STD_B67;
 }
 
-VideoInfo read_video(AVFormatContext* ic, AVStream* st) {
+VideoInfo read_video(const av::OpenedMedia& m, AVStream* st) {
+  AVFormatContext* ic = m.get();
   const AVCodecParameters* par = st->codecpar;
   VideoInfo v;
   v.index = st->index;
@@ -96,13 +95,13 @@ VideoInfo read_video(AVFormatContext* ic, AVStream* st) {
   read_orientation(st, v);
   set_display_size(v);
   read_pixels(par, v);
-  v.duration = st->duration != AV_NOPTS_VALUE ? seconds(st->duration, st->time_base) : seconds(ic->duration, AV_TIME_BASE_Q);
-  v.start = seconds(st->start_time, st->time_base);
+  v.duration = m.stream_duration[st->index];
+  v.start = stream_start(m, st->index);
   v.bit_rate = par->bit_rate;
   return v;
 }
 
-AudioInfo read_audio(AVFormatContext* ic, AVStream* st) {
+AudioInfo read_audio(const av::OpenedMedia& m, AVStream* st) {
   const AVCodecParameters* par = st->codecpar;
   AudioInfo a;
   a.index = st->index;
@@ -118,8 +117,8 @@ AudioInfo read_audio(AVFormatContext* ic, AVStream* st) {
   if (a.channels > 0 && av_channel_layout_describe(&layout_used, layout, sizeof layout) > 0) a.layout = layout;
   av_channel_layout_uninit(&layout_used);
   if (const AVDictionaryEntry* e = av_dict_get(st->metadata, "language", nullptr, 0)) a.language = e->value;
-  a.start = seconds(st->start_time, st->time_base);
-  a.duration = st->duration != AV_NOPTS_VALUE ? seconds(st->duration, st->time_base) : seconds(ic->duration, AV_TIME_BASE_Q);
+  a.start = stream_start(m, st->index);
+  a.duration = m.stream_duration[st->index];
   return a;
 }
 
@@ -178,33 +177,35 @@ void measure_cadence(AVFormatContext* ic, AVStream* st, VideoInfo& v) {
     v.fps = v.peak_fps = av_q2d(nominal);
 }
 
-const AVStream* first_video_stream(AVFormatContext* ic) {
-  for (unsigned i = 0; i < ic->nb_streams; ++i) {
-    const AVStream* st = ic->streams[i];
-    if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !is_cover_art(st)) return st;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
-MediaInfo probe(const std::string& path) {
-  av::InputFormat input = av::open_input(path);
-  AVFormatContext* ic = input.get();
+MediaInfo media_info_of(const av::OpenedMedia& m) {
+  const AVFormatContext* ic = m.get();
   MediaInfo info;
-  info.path = path;
+  info.path = m.path;
   info.container = ic->iformat->name;
   std::error_code ec;
-  info.size = std::filesystem::file_size(path, ec);
-  info.duration = ic->duration != AV_NOPTS_VALUE ? seconds(ic->duration, AV_TIME_BASE_Q) : 0;
-  info.start = ic->start_time != AV_NOPTS_VALUE ? seconds(ic->start_time, AV_TIME_BASE_Q) : 0;
+  info.size = std::filesystem::file_size(m.path, ec);
+  info.duration = m.duration;
+  info.duration_from_packets = m.duration_from_packets;
+  info.start = ic->start_time != AV_NOPTS_VALUE ? seconds(ic->start_time, AV_TIME_BASE_Q) : m.origin;
+  info.origin = m.origin;
+  info.length = m.end();
   info.stream_count = static_cast<int>(ic->nb_streams);
+  return info;
+}
+
+double stream_start(const av::OpenedMedia& m, int index) { return m.origin + m.stream_start[index]; }
+
+MediaInfo probe(const std::string& path) {
+  av::OpenedMedia m = av::open_media(path);
+  AVFormatContext* ic = m.get();
+  MediaInfo info = media_info_of(m);
   for (unsigned i = 0; i < ic->nb_streams; ++i)
-    if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) info.audio.push_back(read_audio(ic, ic->streams[i]));
-  if (const AVStream* st = first_video_stream(ic)) {
-    AVStream* video = ic->streams[st->index];
-    info.video = read_video(ic, video);
-    measure_cadence(ic, video, *info.video);
+    if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) info.audio.push_back(read_audio(m, ic->streams[i]));
+  if (m.video) {
+    info.video = read_video(m, m.video);
+    measure_cadence(ic, m.video, *info.video);
   }
   return info;
 }

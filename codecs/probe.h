@@ -11,4 +11,12 @@ namespace omnicut {
 // (codecs/input.h classifies missing, directory, empty, not media, truncated).
 MediaInfo probe(const std::string& path);
 
+namespace av {
+struct OpenedMedia;
+}
+// What both probes (this and codecs/header_probe.h) report alike: the container's fields, its
+// durations and the origin, and a stream's start on the container's clock.
+MediaInfo media_info_of(const av::OpenedMedia& media);
+double stream_start(const av::OpenedMedia& media, int index);
+
 }  // namespace omnicut

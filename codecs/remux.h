@@ -1,7 +1,9 @@
 // Puts the source's own audio back under an edited clip: the edited video stream is copied
-// untouched, the audio is the source's over exactly the range prep cut, made to last exactly as
-// long as the video (trimmed or padded with silence, never the video shortened), MP4 with the
-// index in front, written atomically.
+// untouched, the audio is the source's over exactly the range prep cut (its AAC packets copied and
+// cut to the sample by the edit list, other codecs re-encoded: codecs/audio_range.h), made to last
+// exactly as long as the video (trimmed or padded with silence, never the video shortened), MP4
+// with the index in front, written through av::Mp4Writer. Times are seconds after each file's
+// origin (codecs/input.h).
 #pragma once
 #include <optional>
 #include <string>
@@ -31,7 +33,7 @@ struct RemuxResult {
   double duration_difference = 0; // video - range, seconds (a frame or two is normal)
   // The source's audio as written.
   std::string audio_mode = "none"; // "copied", "encoded" or "none"
-  std::string audio_reason;
+  std::string audio_reason;        // why that path was taken, for the user
   int source_audio_stream = -1;
   std::string source_audio_codec;
   double audio_duration = 0;

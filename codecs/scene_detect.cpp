@@ -28,20 +28,10 @@ struct Scored {
 // packet, the scores come back in presentation order. `until` stops it after that pts.
 class ScorePass {
  public:
-  ScorePass(AVFormatContext* in, int vi, const std::string& path, bool skip_nonref) : in_(in), vi_(vi), path_(path) {
-    AVStream* st = in->streams[vi];
-    const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
-    if (!codec) throw Error(ErrorKind::unsupported, path, "no decoder for its video");
-    dec_.reset(avcodec_alloc_context3(codec));
-    av::check_internal(avcodec_parameters_to_context(dec_.get(), st->codecpar), path, "decoder parameters");
-    dec_->pkt_timebase = st->time_base;
-    dec_->thread_count = 0;
-    dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    // A score on 160x90 pictures needs neither deblocked nor bit-exact ones.
-    dec_->skip_loop_filter = AVDISCARD_ALL;
-    dec_->flags2 |= AV_CODEC_FLAG2_FAST;
-    if (skip_nonref) dec_->skip_frame = AVDISCARD_NONREF;
-    av::check(avcodec_open2(dec_.get(), codec, nullptr), ErrorKind::unsupported, path, "cannot open video decoder");
+  // A score on 160x90 pictures needs neither deblocked nor bit-exact ones.
+  ScorePass(AVFormatContext* in, const AVStream* st, const std::string& path, bool skip_nonref)
+      : in_(in), vi_(st->index), path_(path),
+        dec_(av::open_decoder(st, path, {.threads = true, .fast = true, .reference_only = skip_nonref})) {
     filter_.emplace(av::FilterChain::video(dec_.get(), st->time_base, kSceneChain, path));
   }
 
@@ -124,24 +114,18 @@ double frame_end(const std::vector<double>& t, double last_duration) {
 // on its exact frame. Files whose packets lack times, or whose decoded times are not among them,
 // are scanned again with every picture decoded.
 SceneScan scan_scenes(const std::string& path, double threshold) {
-  auto in = av::open_input(path);
-  int vi = -1;
-  for (unsigned i = 0; i < in->nb_streams; ++i) {
-    const AVStream* s = in->streams[i];
-    if (vi < 0 && s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC))
-      vi = static_cast<int>(i);
-    else
-      in->streams[i]->discard = AVDISCARD_ALL;
-  }
-  if (vi < 0) throw Error(ErrorKind::unsupported, path, "no video stream");
-  AVStream* st = in->streams[vi];
+  av::OpenedMedia media = av::open_media(path);
+  if (!media.video) throw Error(ErrorKind::unsupported, path, "no video stream");
+  const AVStream* st = media.video;
+  for (unsigned i = 0; i < media->nb_streams; ++i)
+    if (media->streams[i] != st) media->streams[i]->discard = AVDISCARD_ALL;
+  AVFormatContext* in = media.get();
   const double tb = av_q2d(st->time_base);
-  const double origin = st->start_time != AV_NOPTS_VALUE ? st->start_time * tb : 0;
 
   std::vector<int64_t> packets;
   bool untimed = false;
   int64_t last_pts = AV_NOPTS_VALUE, last_duration = 0;
-  ScorePass quick(in.get(), vi, path, true);
+  ScorePass quick(in, st, path, true);
   auto scored = quick.run([&](const AVPacket* p) {
     if (p->flags & AV_PKT_FLAG_DISCARD) return;
     if (p->pts == AV_NOPTS_VALUE) untimed = true;
@@ -157,10 +141,9 @@ SceneScan scan_scenes(const std::string& path, double threshold) {
   std::vector<int64_t> changes;
   if (!consistent) {
     // Every picture decoded: the scores are select's own, the times the decoded ones.
-    av::check(avformat_seek_file(in.get(), vi, INT64_MIN, st->start_time != AV_NOPTS_VALUE ? st->start_time : 0,
-                                 INT64_MAX, 0),
+    av::check(avformat_seek_file(in, st->index, INT64_MIN, media.ticks(st, 0), INT64_MAX, 0),
               ErrorKind::not_media, path, "cannot rewind for the scene scan");
-    ScorePass full(in.get(), vi, path, false);
+    ScorePass full(in, st, path, false);
     for (const auto& s : full.run({}))
       if (s.score > threshold) changes.push_back(s.pts);
     packets = full.decoded();
@@ -178,9 +161,9 @@ SceneScan scan_scenes(const std::string& path, double threshold) {
       else stretches.push_back({a, b});
     }
     for (auto [a, b] : stretches) {
-      if (av_seek_frame(in.get(), vi, a, AVSEEK_FLAG_BACKWARD) < 0)
+      if (av_seek_frame(in, st->index, a, AVSEEK_FLAG_BACKWARD) < 0)
         throw Error(ErrorKind::not_media, path, "cannot seek for the scene scan");
-      ScorePass exact(in.get(), vi, path, false);
+      ScorePass exact(in, st, path, false);
       for (const auto& s : exact.run({}, b))
         if (s.pts > a && s.pts <= b && s.score > threshold) changes.push_back(s.pts);
     }
@@ -188,10 +171,10 @@ SceneScan scan_scenes(const std::string& path, double threshold) {
   if (packets.empty()) throw Error(ErrorKind::unsupported, path, "no video frame could be decoded");
 
   SceneScan scan;
-  for (int64_t p : packets) scan.frame_times.push_back(p * tb - origin);
+  for (int64_t p : packets) scan.frame_times.push_back(media.seconds(st, p));
   std::sort(changes.begin(), changes.end());
   changes.erase(std::unique(changes.begin(), changes.end()), changes.end());
-  for (int64_t c : changes) scan.scene_changes.push_back(c * tb - origin);
+  for (int64_t c : changes) scan.scene_changes.push_back(media.seconds(st, c));
   // The last frame lasts as long as frames usually do (its packet duration is often rounded).
   scan.end = frame_end(scan.frame_times, last_duration > 0 ? last_duration * tb : 0);
   return scan;

@@ -10,9 +10,9 @@
 namespace omnicut {
 
 struct SceneScan {
-  std::vector<double> frame_times;    // presentation times, seconds from the first frame, ascending
+  std::vector<double> frame_times;    // presentation times, seconds after the origin (codecs/input.h), ascending
   std::vector<double> scene_changes;  // the times (among frame_times) where a new scene starts
-  double end = 0;                     // the end of the last frame, seconds from the first frame
+  double end = 0;                     // the end of the last frame, seconds after the origin
 };
 
 // Throws omnicut::Error: not_found/not_media, unsupported (no decodable video), interrupted.

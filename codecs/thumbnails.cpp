@@ -21,80 +21,112 @@ extern "C" {
 namespace omnicut {
 namespace {
 
+// Walks the video forward from tile to tile, seeking only when the next tile lies beyond the
+// current GOP: a keyframe between the packets read and the target makes the seek cheaper than
+// decoding on. The demuxer's index says where the keyframes are.
 class FrameGrabber {
  public:
-  explicit FrameGrabber(const std::string& path) : path_(path), in_(av::open_input(path)) {
-    int idx = -1;
-    for (unsigned i = 0; i < in_->nb_streams; ++i) {
-      const AVStream* s = in_->streams[i];
-      if (s->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(s->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
-        idx = static_cast<int>(i);
-        break;
-      }
-    }
-    if (idx < 0) throw Error(ErrorKind::unsupported, path, "no video stream to take pictures from");
-    st_ = in_->streams[idx];
-    for (unsigned i = 0; i < in_->nb_streams; ++i)
-      if (static_cast<int>(i) != idx) in_->streams[i]->discard = AVDISCARD_ALL;
-    const AVCodec* codec = avcodec_find_decoder(st_->codecpar->codec_id);
-    if (!codec) throw Error(ErrorKind::unsupported, path, "no decoder for its video");
-    dec_.reset(avcodec_alloc_context3(codec));
-    av::check_internal(avcodec_parameters_to_context(dec_.get(), st_->codecpar), path, "decoder parameters");
-    dec_->pkt_timebase = st_->time_base;
-    dec_->thread_count = 0;
-    av::check(avcodec_open2(dec_.get(), codec, nullptr), ErrorKind::unsupported, path, "cannot open video decoder");
-    origin_ = st_->start_time != AV_NOPTS_VALUE ? st_->start_time * av_q2d(st_->time_base) : 0;
-    if (st_->duration != AV_NOPTS_VALUE && st_->duration > 0) duration_ = st_->duration * av_q2d(st_->time_base);
-    else if (in_->duration != AV_NOPTS_VALUE) duration_ = in_->duration / double(AV_TIME_BASE);
-    if (duration_ <= 0) throw Error(ErrorKind::unsupported, path, "unknown duration: cannot space the pictures");
+  explicit FrameGrabber(const std::string& path) : media_(av::open_media(path)) {
+    if (!media_.video) throw Error(ErrorKind::unsupported, path, "no video stream to take pictures from");
+    st_ = media_.video;
+    for (unsigned i = 0; i < media_->nb_streams; ++i)
+      if (media_->streams[i] != st_) media_->streams[i]->discard = AVDISCARD_ALL;
+    dec_ = av::open_decoder(st_, path);
+    indexed_ = avformat_index_get_entries_count(st_) > 0;
+    if (media_.end() <= 0) throw Error(ErrorKind::unsupported, path, "unknown duration: cannot space the pictures");
   }
 
-  double duration() const { return duration_; }
+  double duration() const { return media_.end(); }
   int frames_decoded() const { return decoded_; }
   const AVCodecContext* decoder() const { return dec_.get(); }
   AVRational time_base() const { return st_->time_base; }
 
-  // The first frame at or after `t` seconds from the first frame (or the last one before EOF).
+  // The first frame at or after `t` seconds from the origin (or the last one before EOF).
   av::Frame grab(double t) {
-    int64_t ts = static_cast<int64_t>((origin_ + t) / av_q2d(st_->time_base));
-    if (av_seek_frame(in_.get(), st_->index, ts, AVSEEK_FLAG_BACKWARD) < 0)
-      av_seek_frame(in_.get(), st_->index, 0, AVSEEK_FLAG_BACKWARD);
-    avcodec_flush_buffers(dec_.get());
-    auto pkt = av::make_packet();
-    auto frame = av::make_frame();
-    av::Frame last;
-    bool eof = false;
-    while (true) {
-      if (interrupted()) throw Error(ErrorKind::interrupted, path_, "interrupted");
-      int ret = avcodec_receive_frame(dec_.get(), frame.get());
-      if (ret >= 0) {
-        ++decoded_;
-        int64_t pts = frame->best_effort_timestamp;
-        last = av::make_frame();
-        av_frame_move_ref(last.get(), frame.get());
-        if (pts == AV_NOPTS_VALUE || pts >= ts) return last;
-        continue;
-      }
-      if (ret == AVERROR_EOF || (eof && ret == AVERROR(EAGAIN))) break;
-      if (eof) continue;
-      if (av_read_frame(in_.get(), pkt.get()) < 0) {
-        avcodec_send_packet(dec_.get(), nullptr);
-        eof = true;
-        continue;
-      }
-      if (pkt->stream_index == st_->index) avcodec_send_packet(dec_.get(), pkt.get());
-      av_packet_unref(pkt.get());
+    const int64_t ts = media_.ticks(st_, t);
+    if (!reaches(ts)) {
+      if (should_seek(ts)) seek(ts);
+      decode_until(ts);
     }
-    if (!last) throw Error(ErrorKind::not_media, path_, "no picture could be decoded near " + std::to_string(t) + " s");
-    return last;
+    if (!last_) throw Error(ErrorKind::not_media, media_.path, "no picture could be decoded near " + std::to_string(t) + " s");
+    auto copy = av::make_frame();
+    av::check_internal(av_frame_ref(copy.get(), last_.get()), media_.path, "frame reference");
+    return copy;
   }
 
  private:
-  std::string path_;
-  av::InputFormat in_;
+  // The frame in hand already is the answer: it is at or after `ts`, or the stream has ended.
+  bool reaches(int64_t ts) const {
+    if (!last_) return false;
+    int64_t pts = last_->best_effort_timestamp;
+    return drained_ || pts == AV_NOPTS_VALUE || pts >= ts;
+  }
+
+  // Seeks go by the demuxer's index, where there is one from the start (MP4 lists every sample,
+  // Matroska its cues, read at the first seek, which costs nothing before anything is read).
+  // Without one (MPEG-TS) a seek is a bisection by timestamps that lands on any picture, not a
+  // keyframe: forward it is. `read_pts_`, the latest presentation time read, is at or after the
+  // keyframe it was read from, whether the index holds decoding or presentation times.
+  bool should_seek(int64_t ts) const {
+    if (!indexed_) return false;
+    if (read_pts_ == AV_NOPTS_VALUE) return true;
+    int i = av_index_search_timestamp(st_, ts, AVSEEK_FLAG_BACKWARD);
+    return i >= 0 && avformat_index_get_entry(st_, i)->timestamp > read_pts_;
+  }
+
+  void seek(int64_t ts) {
+    if (av_seek_frame(media_.get(), st_->index, ts, AVSEEK_FLAG_BACKWARD) < 0 &&
+        av_seek_frame(media_.get(), st_->index, media_.ticks(st_, 0), AVSEEK_FLAG_BACKWARD) < 0)
+      return;  // cannot seek: decoding on still gets there
+    avcodec_flush_buffers(dec_.get());
+    read_pts_ = AV_NOPTS_VALUE;
+    eof_ = drained_ = false;
+  }
+
+  void decode_until(int64_t ts) {
+    auto frame = av::make_frame();
+    while (!reaches(ts)) {
+      if (interrupted()) throw Error(ErrorKind::interrupted, media_.path, "interrupted");
+      int ret = avcodec_receive_frame(dec_.get(), frame.get());
+      if (ret >= 0) {
+        ++decoded_;
+        last_ = av::make_frame();
+        av_frame_move_ref(last_.get(), frame.get());
+      } else if (ret == AVERROR_EOF || (eof_ && ret == AVERROR(EAGAIN))) {
+        drained_ = true;
+        if (!last_) return;
+      } else if (!eof_) {
+        send_next_packet();
+      }
+    }
+  }
+
+  void send_next_packet() {
+    auto pkt = av::make_packet();
+    int ret;
+    while ((ret = av_read_frame(media_.get(), pkt.get())) >= 0 && pkt->stream_index != st_->index)
+      av_packet_unref(pkt.get());
+    if (ret < 0) {
+      avcodec_send_packet(dec_.get(), nullptr);
+      eof_ = true;
+      return;
+    }
+    note_position(pkt.get());
+    avcodec_send_packet(dec_.get(), pkt.get());
+  }
+
+  void note_position(const AVPacket* pkt) {
+    int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    if (t != AV_NOPTS_VALUE) read_pts_ = read_pts_ == AV_NOPTS_VALUE ? t : std::max(read_pts_, t);
+  }
+
+  av::OpenedMedia media_;
   AVStream* st_ = nullptr;
   av::CodecContext dec_;
-  double origin_ = 0, duration_ = 0;
+  bool indexed_ = false;                  // the demuxer had an index when opened
+  av::Frame last_;                        // the latest decoded frame
+  int64_t read_pts_ = AV_NOPTS_VALUE;     // the latest of the video packets sent to the decoder
+  bool eof_ = false, drained_ = false;
   int decoded_ = 0;
 };
 

@@ -1,5 +1,6 @@
-// A contact sheet: evenly spaced frames of a clip tiled into one PNG. Each frame is reached by
-// seeking to the keyframe before it and decoding forward to it, never by decoding the whole file.
+// A contact sheet: evenly spaced frames of a clip tiled into one PNG. The video is decoded
+// forward from tile to tile, with a seek only where a keyframe lies between the frames decoded
+// and the next tile, so no frame is decoded twice and a long GOP is never decoded again per tile.
 // Tiles are upright as a player displays them: the display matrix's mirror and rotation are
 // applied (a phone's portrait clip gives portrait tiles).
 #pragma once
@@ -19,8 +20,8 @@ struct ContactSheet {
   std::string output;
   int width = 0, height = 0;          // of the sheet
   int tile_width = 0, tile_height = 0;
-  std::vector<double> times;          // seconds from the first frame, one per tile, row by row
-  int frames_decoded = 0;             // how much decoding the seeks saved
+  std::vector<double> times;          // seconds after the origin (codecs/input.h), one per tile, row by row
+  int frames_decoded = 0;             // pictures the decoder returned, all tiles together
 };
 
 // Throws omnicut::Error: usage (cols/rows/width out of range), not_found/not_media, unsupported

@@ -30,21 +30,6 @@ struct Item {
   av::Packet packet;
 };
 
-av::CodecContext open_decoder(const AVStream* st, const std::string& subject) {
-  const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
-  const char* name = avcodec_get_name(st->codecpar->codec_id);
-  if (!codec) throw Error(ErrorKind::unsupported, subject, std::string("this FFmpeg cannot decode ") + name);
-  av::CodecContext dec(avcodec_alloc_context3(codec));
-  if (!dec) throw Error(ErrorKind::internal, subject, "out of memory for a decoder");
-  av::check_internal(avcodec_parameters_to_context(dec.get(), st->codecpar), subject, "decoder parameters");
-  dec->pkt_timebase = st->time_base;
-  dec->thread_count = 0;  // one per core, frame and slice threads, as the ffmpeg CLI decodes
-  dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-  av::check(avcodec_open2(dec.get(), codec, nullptr), ErrorKind::unsupported, subject,
-            std::string("cannot open the ") + name + " decoder");
-  return dec;
-}
-
 AVStream* stream_of_type(AVFormatContext* fmt, int index, AVMediaType type, const std::string& subject) {
   if (index < 0) return nullptr;
   if (index >= static_cast<int>(fmt->nb_streams) || fmt->streams[index]->codecpar->codec_type != type)
@@ -94,10 +79,10 @@ class Transcoder {
 
   const TranscodeSpec& spec_;
   av::Mp4Writer writer_;
-  av::InputFormat in_;
+  av::OpenedMedia in_;
   AVStream* vin_ = nullptr;
   AVStream* ain_ = nullptr;
-  double origin_ = 0;           // the file's time zero: its first video frame, in seconds
+  double origin_ = 0;           // the file's time zero (codecs/input.h), seconds on its clock
   double length_ = 0;           // seconds of the range (end - start), 0 when open-ended
   av::CodecContext vdec_, adec_;
   std::optional<av::FilterChain> vfilter_, afilter_;
@@ -120,13 +105,12 @@ class Transcoder {
 };
 
 void Transcoder::open_source() {
-  in_ = av::open_input(spec_.input);
+  in_ = av::open_media(spec_.input);
   vin_ = stream_of_type(in_.get(), spec_.video_stream, AVMEDIA_TYPE_VIDEO, spec_.input);
   ain_ = stream_of_type(in_.get(), spec_.audio_stream, AVMEDIA_TYPE_AUDIO, spec_.input);
   if (!vin_ && !ain_)
     throw Error(ErrorKind::usage, spec_.input, "nothing to transcode: no video and no audio stream chosen");
-  if (vin_ && vin_->start_time != AV_NOPTS_VALUE) origin_ = vin_->start_time * av_q2d(vin_->time_base);
-  else if (in_->start_time != AV_NOPTS_VALUE) origin_ = static_cast<double>(in_->start_time) / AV_TIME_BASE;
+  origin_ = in_.origin;
   if (spec_.end) {
     if (*spec_.end <= spec_.start) throw Error(ErrorKind::usage, spec_.input, "the range ends before it starts");
     length_ = *spec_.end - spec_.start;
@@ -145,7 +129,7 @@ void Transcoder::set_up_video() {
   }
   fps_ = spec_.fps.num > 0 ? spec_.fps : source_rate(vin_);
   if (spec_.end) frames_wanted_ = static_cast<int64_t>(std::ceil(length_ * fps_.value() - 1e-6));
-  vdec_ = open_decoder(vin_, spec_.input);
+  vdec_ = av::open_decoder(vin_, spec_.input);
   if (spec_.start > 0) vdec_->skip_frame = AVDISCARD_NONREF;
   vfilter_.emplace(av::FilterChain::video(vdec_.get(), vin_->time_base, video_filters(spec_, fps_), spec_.input));
   av::VideoEncoding enc{.width = vfilter_->output_width(),
@@ -170,7 +154,7 @@ void Transcoder::set_up_audio() {
   }
   aenc_.emplace(spec_.sample_rate, spec_.channels, writer_.global_header(), spec_.output);
   aout_ = writer_.add_encoded(aenc_->context());
-  adec_ = open_decoder(ain_, spec_.input);
+  adec_ = av::open_decoder(ain_, spec_.input);
   afilter_.emplace(av::FilterChain::audio(adec_.get(), ain_->time_base, audio_filters(spec_), spec_.input));
 }
 
@@ -195,7 +179,7 @@ void Transcoder::send(Item item) {
 void Transcoder::report_progress(double done) {
   if (!spec_.progress || done - last_progress_ < 0.2) return;
   last_progress_ = done;
-  double total = length_ > 0 ? length_ : std::max(0.0, static_cast<double>(in_->duration) / AV_TIME_BASE - spec_.start);
+  double total = length_ > 0 ? length_ : std::max(0.0, in_.end() - spec_.start);
   spec_.progress(done, total);
 }
 

@@ -30,7 +30,7 @@ struct Geometry {
 struct TranscodeSpec {
   std::string input;
   std::string output;                // written through a temporary file, renamed on success
-  double start = 0;                  // source range in seconds from the file's first frame
+  double start = 0;                  // source range, seconds after the file's origin (codecs/input.h)
   std::optional<double> end;         // exclusive; nullopt = to the end
   // Video
   int video_stream = -1;             // container index; -1: none

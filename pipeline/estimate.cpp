@@ -39,7 +39,7 @@ std::string fmt(const char* format, double a, double b = 0) {
 void plan_range(const MediaInfo& info, const EstimateRequest& r, FileEstimate& e) {
   const Endpoint& ep = endpoint_of(r);
   // prep sends the video's range: a longer audio track does not add seconds.
-  double whole = info.video && info.video->duration > 0 ? info.video->duration : info.duration;
+  double whole = info.length > 0 ? info.length : info.video && info.video->duration > 0 ? info.video->duration : info.duration;
   double start = std::max(0.0, r.start.value_or(0.0));
   double end = std::min(whole, r.end.value_or(whole));
   double length = end - start;

@@ -190,7 +190,10 @@ PrepPlan plan_streams(const MediaInfo& info, const Endpoint& ep, const PrepReque
   return p;
 }
 
+// Ranges run from the origin to the end of the video (MediaInfo::length); a MediaInfo built by
+// hand (tests) may give only the container's duration.
 double file_duration(const MediaInfo& info) {
+  if (info.length > 0) return info.length;
   if (info.duration > 0) return info.duration;
   return info.video ? info.video->duration : 0;
 }

@@ -88,6 +88,9 @@ json probe_json(const MediaInfo& info, const PrepPlan& plan) {
           {"size", info.size},
           {"duration", rounded(info.duration)},
           {"start", rounded(info.start)},
+          {"origin", rounded(info.origin)},
+          {"length", rounded(info.length)},
+          {"duration_from_packets", info.duration_from_packets},
           {"video", info.video ? video_json(*info.video) : json(nullptr)},
           {"audio", audio},
           {"verdict", verdict_name(plan.verdict)},
@@ -99,8 +102,11 @@ json probe_error_json(const std::string& path, const std::string& error) { retur
 
 std::string probe_table(const MediaInfo& info, const PrepPlan& plan) {
   std::string out = info.path + "\n";
-  out += line("  format %s  %s  %s  start %.3f s", info.container.c_str(), format_bytes(info.size).c_str(),
-              format_seconds(info.duration).c_str(), info.start);
+  out += line("  format %s  %s  %s%s  start %.3f s", info.container.c_str(), format_bytes(info.size).c_str(),
+              format_seconds(info.duration).c_str(), info.duration_from_packets ? " (no duration in the header: measured)" : "",
+              info.start);
+  if (std::abs(info.origin - info.start) > 5e-4)
+    out += line("  origin %.3f s (the first %s frame: time zero of every range)", info.origin, info.video ? "video" : "audio");
   out += info.video ? video_line(*info.video) : "  video  none\n";
   for (const auto& a : info.audio) out += audio_line(a);
   if (info.audio.empty()) out += "  audio  none\n";

@@ -5,6 +5,7 @@
 
 #include "codecs/testing/synth.h"
 #include "pipeline/estimate.h"
+#include "tests/support/synth_clips.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {
@@ -65,6 +66,26 @@ TEST(Estimate, LongClipIsSplitIntoSegmentsAndEverySecondIsPriced) {
   auto range = estimate_file(path, r);
   EXPECT_NEAR(range.sent_seconds, 4.0, 1e-9);
   EXPECT_EQ(range.segments, 1);
+}
+
+// Live recordings carry no duration in their header: they are priced on their true length.
+TEST(Estimate, LiveRecordingsArePricedOnTheirTrueLength) {
+  auto dir = test::scratch_dir();
+  auto r = default_estimate_request(1, "");
+  auto obs = dir / "obs.mkv", browser = dir / "browser.webm";
+  synthesize(obs.string(), test::live_mkv(35));
+  synthesize(browser.string(), test::live_webm(4));
+  auto e = estimate_file(obs.string(), r);
+  ASSERT_TRUE(e.ok()) << e.error;
+  EXPECT_EQ(e.plan, SendPlan::split);
+  EXPECT_EQ(e.segments, 4);
+  EXPECT_NEAR(e.sent_seconds, 35.0, 1.0 / 30);
+  EXPECT_NEAR(e.duration, 35.0, 1.0 / 30);
+  auto w = estimate_file(browser.string(), r);
+  ASSERT_TRUE(w.ok()) << w.error;
+  EXPECT_EQ(w.plan, SendPlan::whole);
+  EXPECT_NEAR(w.sent_seconds, 4.0, 1.0 / 30);
+  EXPECT_TRUE(w.has_audio);
 }
 
 TEST(Estimate, FolderWithACorruptFileReportsItAndPricesTheRest) {

@@ -118,6 +118,43 @@ TEST(PrepCli, CompliantSourceOnAKeyframeIsCopiedPacketForPacket) {
   expect_endpoint_ready(dir / "enc.mp4", 1280, 720);
 }
 
+// A browser's recording (WebM written live: no duration in its header, audio 0.244 s late) and
+// an OBS-style one (live Matroska, 35 s): prep cuts and encodes the true length.
+TEST(PrepCli, LiveRecordingsWithoutAHeaderDurationKeepTheirLength) {
+  auto dir = scratch_dir();
+  synthesize((dir / "rec.webm").string(), live_webm(4));
+  auto j = prep_ok({(dir / "rec.webm").string(), "-o", (dir / "webm.mp4").string()});
+  EXPECT_EQ(j["frames"], 120) << j.dump();
+  expect_endpoint_ready(dir / "webm.mp4", 1280, 720);
+  auto probe = ffprobe(dir / "webm.mp4");
+  EXPECT_NEAR(num(stream_of(probe, "video"), "duration"), 4.0, 1.0 / 30);
+  EXPECT_NEAR(num(stream_of(probe, "audio"), "duration"), 4.0, 1.0 / 30);
+
+  synthesize((dir / "obs.mkv").string(), live_mkv(35));
+  expect_failure(dir / "obs.mkv", dir / "whole.mp4", 6);  // longer than the endpoint's limit: not "0 s"
+  j = prep_ok({(dir / "obs.mkv").string(), "-o", (dir / "tail.mp4").string(), "--start", "30"});
+  EXPECT_NEAR(j["duration"].get<double>(), 5.0, 1.0 / 30) << j.dump();
+  EXPECT_NEAR(num(stream_of(ffprobe(dir / "tail.mp4"), "video"), "duration"), 5.0, 1.0 / 30);
+}
+
+// Container, video and audio starting apart: prep measures from the first video frame, and a
+// user's remux of the (stand-in) edit with the sidecar puts the source audio back in sync.
+TEST(PrepCli, ThreeStartsStayInSyncThroughPrepAndRemux) {
+  auto dir = scratch_dir();
+  synthesize((dir / "src.mp4").string(), three_starts(4.0));
+  auto j = prep_ok({(dir / "src.mp4").string(), "-o", (dir / "prepped.mp4").string(), "--start", "0.5", "--fps", "30"});
+  const double mark = kThreeStartsMark - kThreeStartsVideo - 0.5;
+  EXPECT_NEAR(j["duration"].get<double>(), 4.0 - kThreeStartsVideo - 0.5, 1.0 / 30) << j.dump();
+  EXPECT_NEAR(flash_time(dir / "prepped.mp4", 1280, 720), mark, 1.0 / 30);
+  EXPECT_NEAR(first_loud_sample(decode_audio(dir / "prepped.mp4"), 0.5f) / 48000.0, mark, 0.002);
+
+  auto r = run_omnicut({"remux", "--video", (dir / "prepped.mp4").string(), "--audio", (dir / "src.mp4").string(),
+                        "--sidecar", (dir / "prepped.mp4.prep.json").string(), "-o", (dir / "out.mp4").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(flash_time(dir / "out.mp4", 1280, 720), mark, 1.0 / 30);
+  EXPECT_NEAR(first_loud_sample(decode_audio(dir / "out.mp4"), 0.5f) / 48000.0, mark, 1.0 / 30);
+}
+
 TEST(PrepCli, TooLongWithoutATrimStopsWithExitSix) {
   auto dir = scratch_dir();
   auto spec = clip(12.0, 320, 240);

@@ -3,6 +3,7 @@
 
 #include "codecs/probe.h"
 #include "codecs/testing/synth.h"
+#include "tests/support/synth_clips.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {
@@ -198,6 +199,32 @@ TEST(Probe, AudioTracksLanguagesAndOffsets) {
   // the PCM track (no priming) keeps its 0.5 s offset from the picture.
   EXPECT_NEAR(info.video->start - info.audio[0].start, 1024.0 / 48000, 0.002);
   EXPECT_NEAR(info.audio[1].start - info.video->start, 0.5, 0.002);
+}
+
+// Live recordings' headers give no duration: probe measures it (within a frame of the truth),
+// and the verdict is about the real length, not "0.00 s is shorter than the minimum".
+TEST(Probe, LiveRecordingsReportTheirTrueLength) {
+  for (auto [name, spec] : {std::pair{"obs.mkv", test::live_mkv(35)}, std::pair{"browser.webm", test::live_webm(4)}}) {
+    SCOPED_TRACE(name);
+    path file = make(name, spec);
+    MediaInfo info = probe(file.string());
+    EXPECT_TRUE(info.duration_from_packets);
+    EXPECT_NEAR(info.duration, spec.duration, 1.0 / 30);
+    EXPECT_NEAR(info.length, spec.duration, 1.0 / 30);
+    ASSERT_TRUE(info.video);
+    EXPECT_NEAR(info.video->duration, spec.duration, 1.0 / 30);
+    ASSERT_EQ(info.audio.size(), 1u);
+    EXPECT_NEAR(info.audio[0].start + info.audio[0].duration, spec.duration, 1.0 / 30);
+    EXPECT_NEAR(info.video->fps, 30, 0.01);
+
+    auto r = test::run_omnicut({"probe", file.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out).at(0);
+    EXPECT_NE(j["verdict"], "unusable") << j.dump();
+    EXPECT_TRUE(j["reason"].is_null()) << j.dump();
+    EXPECT_NEAR(j["duration"].get<double>(), spec.duration, 1.0 / 30);
+    EXPECT_EQ(j["duration_from_packets"], true);
+  }
 }
 
 TEST(Probe, AudioOnly) {

@@ -1,5 +1,6 @@
-// remux: sync is measured in the output (flash frame vs beep onset), not assumed; copy/encode
-// decisions, durations, padding/trimming, the second track, atom order, and bad inputs.
+// remux: sync is measured in the output (flash frame vs beep onset), not assumed; the source's
+// AAC packets come back bit for bit and decode to the source's own samples over the range;
+// copy/encode decisions, durations, padding/trimming, the second track, atom order, bad inputs.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -7,7 +8,7 @@
 
 #include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
-#include "tests/support/test_support.h"
+#include "tests/support/media_checks.h"
 
 namespace omnicut::test {
 namespace {
@@ -90,12 +91,32 @@ double rms(const std::vector<float>& s, double from, double to) {
   return b > a ? std::sqrt(sum / (b - a)) : 0;
 }
 
-json stream_of(const json& probe, const std::string& type, int nth = 0) {
+// The nth stream of `type` in ffprobe's JSON, or null.
+json nth_stream(const json& probe, const std::string& type, int nth) {
   for (const auto& s : probe["streams"])
     if (s["codec_type"] == type && nth-- == 0) return s;
   return {};
 }
-double num(const json& j, const char* key) { return j.contains(key) ? std::stod(j[key].get<std::string>()) : -1; }
+
+// The source's 48 kHz audio packets as ffprobe lists them: start and duration in samples.
+struct SourcePacket {
+  int64_t pts, duration;
+};
+std::vector<SourcePacket> audio_packets(const fs::path& file) {
+  std::vector<SourcePacket> out;
+  for (const auto& p : probe_packets(file, "a:0"))
+    out.push_back({p["pts"].get<int64_t>(), p["duration"].get<int64_t>()});
+  return out;
+}
+
+// Decoded by the ffmpeg CLI at the stream's own rate, every channel: interleaved floats.
+std::vector<float> native_samples(const fs::path& file) {
+  auto r = run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-map", "0:a:0", "-f", "f32le", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<float> s(r.out.size() / sizeof(float));
+  std::memcpy(s.data(), r.out.data(), s.size() * sizeof(float));
+  return s;
+}
 
 RunResult remux(const std::vector<std::string>& args) {
   std::vector<std::string> all{"remux", "--json"};
@@ -117,11 +138,11 @@ bool no_leftovers(const fs::path& dir) {
 TEST(Remux, FlashAndBeepStayInSyncAfterA24FpsEdit) {
   auto dir = scratch_dir();
   synthesize((dir / "src.mp4").string(), marked_source(6, {2.0, 4.0}));
-  // 1.0 s is mid-packet for 48 kHz AAC (46.875 packets): the audio is cut to the sample.
+  // 1.0 s is mid-packet for 48 kHz AAC (46.875 packets): copied, and cut to the sample.
   edit_stand_in(dir / "src.mp4", dir / "edit.mp4", 1.0, 96, true, 1280, 720);
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
                         "1", "--end", "5", "-o", (dir / "out.mp4").string()}));
-  EXPECT_EQ(j["audio"]["mode"], "encoded");
+  EXPECT_EQ(j["audio"]["mode"], "copied") << j["audio"]["reason"];
 
   auto lumas = frame_lumas(dir / "out.mp4");
   auto samples = audio_samples(dir / "out.mp4");
@@ -155,28 +176,69 @@ TEST(Remux, VideoStreamIsCopiedBitForBit) {
   EXPECT_EQ(md5(dir / "edit.mp4"), md5(dir / "out.mp4"));
 }
 
-TEST(Remux, AacCutOnPacketBoundariesIsCopied) {
+// The packets from the one before the range's first sample (the decoder's pre-roll) to the
+// one holding its last, bit for bit; the MP4 says the range to the sample; the decoded audio is
+// the source's own decoded samples over the range (same packets, same decoder state).
+void expect_source_packets_over_range(const fs::path& src, const fs::path& out, double start, double length) {
+  const int64_t first = std::llround(start * 48000), samples = std::llround(length * 48000);
+  auto packets = audio_packets(src);
+  size_t k = 0;
+  while (k < packets.size() && packets[k].pts + packets[k].duration <= first) ++k;
+  ASSERT_LT(k, packets.size());
+  size_t m = k;
+  while (m < packets.size() && packets[m].pts + packets[m].duration < first + samples) ++m;
+  ASSERT_LT(m, packets.size());
+  const size_t from = k > 0 ? k - 1 : 0;
+  auto source = packet_hashes(src, "a:0"), copied = packet_hashes(out, "a:0");
+  ASSERT_EQ(source.size(), packets.size());
+  std::vector<std::string> expected(source.begin() + static_cast<std::ptrdiff_t>(from),
+                                    source.begin() + static_cast<std::ptrdiff_t>(m + 1));
+  EXPECT_EQ(copied, expected);
+
+  auto a = stream_of(ffprobe(out), "audio");
+  EXPECT_EQ(a["duration_ts"].get<int64_t>(), samples) << "the track is not the range to the sample";
+  EXPECT_EQ(a["time_base"], "1/48000");
+
+  // FFmpeg 5.1 skips the pre-roll to the sample but decodes the last packet whole.
+  auto src_pcm = native_samples(src), out_pcm = native_samples(out);
+  const int ch = 2;
+  const int64_t tail = packets[m].pts + packets[m].duration - (first + samples);
+  EXPECT_EQ(static_cast<int64_t>(out_pcm.size()) / ch, samples + tail);
+  ASSERT_GE(static_cast<int64_t>(src_pcm.size()) / ch, first + samples);
+  ASSERT_GE(static_cast<int64_t>(out_pcm.size()) / ch, samples);
+  double worst = 0;
+  for (int64_t i = 0; i < samples * ch; ++i) worst = std::max(worst, double(std::abs(out_pcm[i] - src_pcm[first * ch + i])));
+  EXPECT_LT(worst, 1e-6) << "the decoded range differs from the source's decoded samples";
+}
+
+TEST(Remux, AacIsCopiedPacketForPacketAndCutToTheSample) {
   auto dir = scratch_dir();
   synthesize((dir / "src.mp4").string(), marked_source(6, {2.0}));
-  // 47 AAC packets in; 64 frames at 24 fps = 125 packets exactly.
+  // Mid-packet at both ends: 1.01 s = 47.34 packets in, 64 frames at 24 fps = 125 packets.
+  const double start = 1.01, length = 64 / 24.0;
+  edit_stand_in(dir / "src.mp4", dir / "edit.mp4", start, 64);
+  auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
+                        std::to_string(start), "--end", std::to_string(start + length), "-o",
+                        (dir / "out.mp4").string()}));
+  EXPECT_EQ(j["audio"]["mode"], "copied") << j.dump();
+  EXPECT_NE(j["audio"]["reason"].get<std::string>().find("edit list"), std::string::npos) << j["audio"]["reason"];
+  EXPECT_DOUBLE_EQ(j["audio"]["padded"].get<double>(), 0);
+  expect_source_packets_over_range(dir / "src.mp4", dir / "out.mp4", start, length);
+  double flash = first_flash(frame_lumas(dir / "out.mp4"), 24), beep = first_beep(audio_samples(dir / "out.mp4"));
+  EXPECT_NEAR(beep, 2.0 - start, 0.001);
+  EXPECT_LE(std::abs(flash - beep), kFrame24);
+}
+
+TEST(Remux, AacCutOnPacketBoundariesIsCopiedToo) {
+  auto dir = scratch_dir();
+  synthesize((dir / "src.mp4").string(), marked_source(6, {2.0}));
   const double start = 47 * 1024 / 48000.0, length = 64 / 24.0;
   edit_stand_in(dir / "src.mp4", dir / "edit.mp4", start, 64);
-  auto args = std::vector<std::string>{"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(),
-                                       "--start", std::to_string(start), "--end", std::to_string(start + length),
-                                       "-o", (dir / "out.mp4").string()};
-  auto j = parse(remux(args));
+  auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
+                        std::to_string(start), "--end", std::to_string(start + length), "-o",
+                        (dir / "out.mp4").string()}));
   EXPECT_EQ(j["audio"]["mode"], "copied") << j.dump();
-  auto a = stream_of(ffprobe(dir / "out.mp4"), "audio");
-  EXPECT_EQ(a["nb_frames"], "125");
-  EXPECT_NEAR(num(a, "duration"), length, 0.001);
-  double flash = first_flash(frame_lumas(dir / "out.mp4"), 24), beep = first_beep(audio_samples(dir / "out.mp4"));
-  EXPECT_NEAR(beep, 2.0 - start, 0.002);
-  EXPECT_LE(std::abs(flash - beep), kFrame24);
-
-  // 10 ms later the cut falls inside a packet: re-encoded.
-  args[5] = std::to_string(start + 0.01);
-  args[7] = std::to_string(start + 0.01 + length);
-  EXPECT_EQ(parse(remux(args))["audio"]["mode"], "encoded");
+  expect_source_packets_over_range(dir / "src.mp4", dir / "out.mp4", std::llround(start * 48000) / 48000.0, length);
 }
 
 struct CodecCase {
@@ -195,6 +257,8 @@ TEST_P(RemuxSourceCodec, IsReencodedToAacLcWithTheVideosDuration) {
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", src.string(), "--start", "1", "--end", "4",
                         "-o", (dir / "out.mp4").string()}));
   EXPECT_EQ(j["audio"]["mode"], "encoded");
+  EXPECT_NE(j["audio"]["reason"].get<std::string>().find("re-encoded to AAC-LC"), std::string::npos)
+      << j["audio"]["reason"];
   EXPECT_EQ(j["audio"]["source_codec"], GetParam().codec == std::string("libopus") ? "opus" : GetParam().codec);
   auto probe = ffprobe(dir / "out.mp4");
   auto v = stream_of(probe, "video"), a = stream_of(probe, "audio");
@@ -218,14 +282,32 @@ TEST(Remux, ShortRangeIsPaddedWithSilenceNeverShorteningTheVideo) {
   edit_stand_in(dir / "src.mp4", dir / "edit.mp4", 1.0, 60);  // 2.5 s of video for a 2 s range
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
                         "1", "--end", "3", "-o", (dir / "out.mp4").string()}));
-  EXPECT_NEAR(j["audio"]["padded"].get<double>(), 0.5, 0.001);
+  // The source's packets end on the packet edge nearest 2.0 s (at most half a frame away), then
+  // encoded silence.
+  EXPECT_EQ(j["audio"]["mode"], "copied") << j["audio"]["reason"];
+  EXPECT_NE(j["audio"]["reason"].get<std::string>().find("silence"), std::string::npos) << j["audio"]["reason"];
+  EXPECT_NEAR(j["audio"]["padded"].get<double>(), 0.5, 512 / 48000.0 + 1e-9);
   EXPECT_NEAR(j["duration_difference"].get<double>(), 0.5, 0.001);
   auto probe = ffprobe(dir / "out.mp4");
   EXPECT_EQ(stream_of(probe, "video")["nb_frames"], "60");
-  EXPECT_NEAR(num(stream_of(probe, "audio"), "duration"), 2.5, 0.001);
+  EXPECT_EQ(stream_of(probe, "audio")["duration_ts"], 2.5 * 48000);
   auto s = audio_samples(dir / "out.mp4");
-  EXPECT_GT(rms(s, 0.1, 1.9), 0.1);   // the source's 0.2-amplitude tone
-  EXPECT_LT(rms(s, 2.05, 2.45), 0.01);  // silence after the range
+  EXPECT_GE(s.size(), 2.5 * 48000);
+  EXPECT_GT(rms(s, 0.1, 1.98), 0.1);   // the source's 0.2-amplitude tone
+  EXPECT_LT(rms(s, 2.05, 2.5), 0.01);  // silence after the range
+  // The source's packets from the pre-roll on are the output's first ones, bit for bit.
+  auto source = packet_hashes(dir / "src.mp4", "a:0"), out = packet_hashes(dir / "out.mp4", "a:0");
+  auto packets = audio_packets(dir / "src.mp4");
+  size_t k = 0;
+  while (k < packets.size() && packets[k].pts + packets[k].duration <= 48000) ++k;
+  ASSERT_GT(k, 0u);
+  // Where the silence starts, in source samples: the range's start plus what is not padding.
+  const int64_t edge = 48000 + std::llround((2.5 - j["audio"]["padded"].get<double>()) * 48000);
+  const auto copied = static_cast<size_t>((edge - packets[k - 1].pts) / 1024);
+  ASSERT_GT(out.size(), copied);
+  EXPECT_EQ(std::vector<std::string>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(copied)),
+            std::vector<std::string>(source.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                                     source.begin() + static_cast<std::ptrdiff_t>(k - 1 + copied)));
 }
 
 TEST(Remux, SourceAudioStartingLateIsPaddedAtTheFront) {
@@ -237,6 +319,8 @@ TEST(Remux, SourceAudioStartingLateIsPaddedAtTheFront) {
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
                         "0", "--end", "2", "-o", (dir / "out.mp4").string()}));
   // The source's first AAC packet (encoder priming) sits ~1 packet before 0.5 s on its timeline.
+  EXPECT_EQ(j["audio"]["mode"], "encoded");
+  EXPECT_NE(j["audio"]["reason"].get<std::string>().find("silence in front"), std::string::npos);
   EXPECT_NEAR(j["audio"]["padded"].get<double>(), 0.5, 0.025);
   auto s = audio_samples(dir / "out.mp4");
   EXPECT_LT(rms(s, 0.0, 0.45), 0.01);
@@ -250,6 +334,7 @@ TEST(Remux, LongRangeIsTrimmedToTheVideo) {
   edit_stand_in(dir / "src.mp4", dir / "edit.mp4", 1.0, 48);  // 2 s of video for a 2.5 s range
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
                         "1", "--end", "3.5", "-o", (dir / "out.mp4").string()}));
+  EXPECT_EQ(j["audio"]["mode"], "copied");
   EXPECT_NEAR(j["audio"]["trimmed"].get<double>(), 0.5, 0.001);
   EXPECT_NEAR(j["audio"]["padded"].get<double>(), 0.0, 0.001);
   auto probe = ffprobe(dir / "out.mp4");
@@ -265,33 +350,11 @@ TEST(Remux, KeepEditAudioAddsASecondNonDefaultTrack) {
                         "0.5", "--keep-edit-audio", "-o", (dir / "out.mp4").string()}));
   EXPECT_TRUE(j["edit_audio_kept"].get<bool>());
   auto probe = ffprobe(dir / "out.mp4");
-  auto first = stream_of(probe, "audio", 0), second = stream_of(probe, "audio", 1);
+  auto first = nth_stream(probe, "audio", 0), second = nth_stream(probe, "audio", 1);
   ASSERT_FALSE(second.is_null());
   EXPECT_EQ(first["disposition"]["default"], 1);
   EXPECT_EQ(second["disposition"]["default"], 0);
-  EXPECT_EQ(stream_of(probe, "audio", 2), json{});
-}
-
-// Top-level MP4 boxes in file order.
-std::vector<std::string> top_level_atoms(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::vector<std::string> names;
-  uint64_t pos = 0, size = fs::file_size(file);
-  while (pos + 8 <= size) {
-    unsigned char h[16];
-    in.seekg(static_cast<std::streamoff>(pos));
-    in.read(reinterpret_cast<char*>(h), 8);
-    uint64_t len = (uint64_t(h[0]) << 24) | (h[1] << 16) | (h[2] << 8) | h[3];
-    names.emplace_back(reinterpret_cast<char*>(h + 4), 4);
-    if (len == 1) {
-      in.read(reinterpret_cast<char*>(h + 8), 8);
-      len = 0;
-      for (int i = 8; i < 16; ++i) len = (len << 8) | h[i];
-    }
-    if (len < 8) break;
-    pos += len;
-  }
-  return names;
+  EXPECT_EQ(nth_stream(probe, "audio", 2), json{});
 }
 
 TEST(Remux, IndexComesBeforeTheMediaData) {
@@ -333,7 +396,7 @@ TEST(Remux, SourceWithoutAudioWritesVideoOnlyUnlessAudioIsRequired) {
   EXPECT_EQ(j["audio"]["mode"], "none");
   EXPECT_FALSE(j["notices"].empty());
   auto probe = ffprobe(dir / "out.mp4");
-  EXPECT_EQ(stream_of(probe, "audio"), json{});
+  EXPECT_TRUE(stream_of(probe, "audio").is_null());
   EXPECT_EQ(stream_of(probe, "video")["nb_frames"], "48");
 
   auto r = remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--require-audio",

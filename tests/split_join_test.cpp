@@ -9,7 +9,7 @@
 
 #include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
-#include "tests/support/test_support.h"
+#include "tests/support/media_checks.h"
 
 namespace omnicut::test {
 namespace {
@@ -142,6 +142,16 @@ TEST_F(SplitJoin, JoinGivesBackTheWholeWithContinuousTimestampsAndOneAudioTrackI
   EXPECT_EQ(audio_tracks, 1);
   EXPECT_NEAR(vdur, 24.0, 1 / 25.0);
   EXPECT_NEAR(adur, vdur, 0.001);
+
+  // The source's own AAC packets, bit for bit: the range [0, 24 s) starts on a packet edge, so
+  // they run from the one before it (the encoder's priming, the decoder's pre-roll) to the last
+  // one starting inside the range.
+  EXPECT_EQ(j["audio"]["mode"], "copied") << j["audio"]["reason"];
+  auto source = packet_hashes(*src_, "a:0"), copied = packet_hashes(out, "a:0");
+  size_t inside = 0;
+  for (const auto& p : probe_packets(*src_, "a:0")) inside += p["pts"].get<int64_t>() < 24 * 48000;
+  ASSERT_LE(inside, source.size());
+  EXPECT_EQ(copied, std::vector<std::string>(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(inside)));
   auto pts = video_pts(out);
   ASSERT_EQ(pts.size(), 600u);
   for (size_t i = 1; i < pts.size(); ++i) ASSERT_NEAR(pts[i] - pts[i - 1], 0.04, 0.001) << "gap at " << pts[i];

@@ -132,18 +132,44 @@ TEST(Transcode, VariableFrameRateBecomesConstantWithoutDrift) {
   EXPECT_LT(std::abs(num(stream_of(probe, "audio"), "duration") - num(stream_of(probe, "video"), "duration")), 1.0 / 30);
 }
 
+// A PQ patch of 1000 nits (signal 0.7518), ten times SDR's 100-nit white: tone mapping must
+// bring it to near SDR white, where a plain 10- to 8-bit conversion leaves its code value, mid-grey.
 TEST(Transcode, TenBitHdrIsToneMappedTo8BitBt709) {
   auto dir = scratch_dir();
   auto spec = clip(1.0, 320, 180);
   spec.bit_depth = 10;
   spec.color_transfer = "smpte2084";
+  spec.flashes = {0.0};
+  spec.flash_level = 0.7518;
   spec.audio.clear();
   synthesize((dir / "in.mkv").string(), spec);
-  auto t = spec_for(dir / "in.mkv", dir / "out.mp4");
-  t.audio_stream = -1;
-  t.tonemap = true;
-  transcode(t);
+  double luma[2];
+  for (bool tonemap : {true, false}) {
+    auto t = spec_for(dir / "in.mkv", dir / "out.mp4");
+    t.audio_stream = -1;
+    t.tonemap = tonemap;
+    transcode(t);
+    expect_endpoint_ready(dir / "out.mp4", 1280, 720);
+    luma[tonemap] = decode_pictures(dir / "out.mp4", 1280, 720, 1).at(0).mean_y();
+  }
+  EXPECT_GT(luma[true], 200) << "the 1000-nit patch must come out near SDR white (235)";
+  EXPECT_NEAR(luma[false], 16 + 0.7518 * 219, 4) << "without tone mapping the PQ code value passes through";
+  EXPECT_GT(luma[true] - luma[false], 15);
+}
+
+// Container, video and audio starting at different times: the range is measured from the first
+// video frame, and the audio keeps its place against it (flash and beep mark the same instant).
+TEST(Transcode, ThreeStartsKeepSyncFromTheFirstVideoFrame) {
+  auto dir = scratch_dir();
+  synthesize((dir / "in.mp4").string(), three_starts(3.0));
+  auto t = spec_for(dir / "in.mp4", dir / "out.mp4");
+  t.fps = {30, 1};
+  auto r = transcode(t);
+  const double mark = kThreeStartsMark - kThreeStartsVideo;
+  EXPECT_NEAR(r.video_duration, 3.0 - kThreeStartsVideo, 1.0 / 30);
   expect_endpoint_ready(dir / "out.mp4", 1280, 720);
+  EXPECT_NEAR(flash_time(dir / "out.mp4", 1280, 720), mark, 1.0 / 30);
+  EXPECT_NEAR(first_loud_sample(decode_audio(dir / "out.mp4"), 0.5f) / 48000.0, mark, 0.002);
 }
 
 TEST(Transcode, FullRangeSourceBecomesLimitedRange) {

@@ -6,7 +6,7 @@
 
 #include "codecs/av_error.h"
 #include "codecs/av_ptr.h"
-#include "common/atomic_file.h"
+#include "codecs/mp4_writer.h"
 
 extern "C" {
 #include <libavutil/channel_layout.h>
@@ -19,7 +19,7 @@ namespace omnicut {
 namespace {
 
 struct Track {
-  AVStream* stream = nullptr;
+  int stream = -1;            // the writer's stream index
   av::CodecContext enc;
   int64_t next_pts = 0;       // in encoder time base
   bool done = false;
@@ -46,10 +46,9 @@ void attach_display_matrix(AVStream* st, const SynthSpec& spec) {
   if (spec.mirrored) m[0] = -m[0], m[1] = -m[1];
 }
 
-Track add_video(AVFormatContext* oc, const SynthSpec& spec, const std::string& path) {
+Track add_video(av::Mp4Writer& out, const SynthSpec& spec, const std::string& path) {
   const AVCodec* codec = find_encoder(spec.video_codec, path);
   Track t;
-  t.stream = avformat_new_stream(oc, nullptr);
   t.enc.reset(avcodec_alloc_context3(codec));
   AVCodecContext* c = t.enc.get();
   c->width = spec.width;
@@ -68,26 +67,26 @@ Track add_video(AVFormatContext* oc, const SynthSpec& spec, const std::string& p
     c->color_primaries = AVCOL_PRI_BT2020;
     c->colorspace = AVCOL_SPC_BT2020_NCL;
   }
-  if (oc->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (out.global_header()) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   AVDictionary* opts = nullptr;
   if (spec.video_codec == "libx264" || spec.video_codec == "libx265") av_dict_set(&opts, "preset", spec.preset.c_str(), 0);
   if (spec.video_codec == "libx265") av_dict_set(&opts, "x265-params", "log-level=error", 0);
   int ret = avcodec_open2(c, codec, &opts);
   av_dict_free(&opts);
   av::check(ret, ErrorKind::unsupported, path, "cannot open encoder " + spec.video_codec);
-  av::check_internal(avcodec_parameters_from_context(t.stream->codecpar, c), path, "codec parameters");
-  t.stream->time_base = c->time_base;
-  t.stream->sample_aspect_ratio = c->sample_aspect_ratio;
-  t.stream->avg_frame_rate = c->framerate;
-  attach_display_matrix(t.stream, spec);
+  t.stream = out.add_encoded(c);
+  AVStream* st = out.stream(t.stream);
+  st->sample_aspect_ratio = c->sample_aspect_ratio;
+  st->avg_frame_rate = c->framerate;
+  attach_display_matrix(st, spec);
+  t.next_pts = std::llround(spec.video_start / av_q2d(c->time_base));
   return t;
 }
 
-Track add_audio(AVFormatContext* oc, const SynthAudio& a, const std::string& path) {
+Track add_audio(av::Mp4Writer& out, const SynthAudio& a, const std::string& path) {
   const AVCodec* codec = find_encoder(a.codec, path);
   Track t;
   t.audio = &a;
-  t.stream = avformat_new_stream(oc, nullptr);
   t.enc.reset(avcodec_alloc_context3(codec));
   AVCodecContext* c = t.enc.get();
   c->sample_rate = a.sample_rate;
@@ -95,11 +94,10 @@ Track add_audio(AVFormatContext* oc, const SynthAudio& a, const std::string& pat
   c->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : AV_SAMPLE_FMT_FLTP;
   c->time_base = {1, a.sample_rate};
   c->bit_rate = a.codec == "libopus" ? 64000 : 0;
-  if (oc->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  if (out.global_header()) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   av::check(avcodec_open2(c, codec, nullptr), ErrorKind::unsupported, path, "cannot open encoder " + a.codec);
-  av::check_internal(avcodec_parameters_from_context(t.stream->codecpar, c), path, "codec parameters");
-  t.stream->time_base = c->time_base;
-  if (!a.language.empty()) av_dict_set(&t.stream->metadata, "language", a.language.c_str(), 0);
+  t.stream = out.add_encoded(c);
+  if (!a.language.empty()) av_dict_set(&out.stream(t.stream)->metadata, "language", a.language.c_str(), 0);
   t.next_pts = std::llround(a.start * a.sample_rate);
   return t;
 }
@@ -110,20 +108,22 @@ bool near_mark(const std::vector<double>& marks, double t, double width) {
   return false;
 }
 
-// A diagonal gradient that moves one pixel a frame, plus flash frames of full white.
+// A diagonal gradient that moves one pixel a frame, plus flash frames of one grey (white by default).
 void paint_picture(AVFrame* f, const SynthSpec& spec, int64_t index, bool flash) {
   const bool deep = spec.bit_depth > 8;
   const int shift = deep ? 2 : 0;
   const int lo = spec.full_range ? 0 : 16, hi = spec.full_range ? 255 : 235;
+  const int flash_y = static_cast<int>(std::lround((lo + spec.flash_level * (hi - lo)) * (1 << shift)));
   for (int plane = 0; plane < 3; ++plane) {
     int w = plane ? (f->width + 1) / 2 : f->width, h = plane ? (f->height + 1) / 2 : f->height;
     for (int y = 0; y < h; ++y) {
       uint8_t* row = f->data[plane] + static_cast<ptrdiff_t>(y) * f->linesize[plane];
       for (int x = 0; x < w; ++x) {
         int v;
-        if (plane == 0) v = flash ? hi : lo + ((x + y + static_cast<int>(index) * 2) % (hi - lo - 40));
-        else v = flash ? 128 : 128 + ((plane == 1 ? x : y) * 64 / std::max(1, w)) - 32;
-        if (deep) reinterpret_cast<uint16_t*>(row)[x] = static_cast<uint16_t>(v << shift);
+        if (plane == 0) v = (lo + ((x + y + static_cast<int>(index) * 2) % (hi - lo - 40))) << shift;
+        else v = (128 + ((plane == 1 ? x : y) * 64 / std::max(1, w)) - 32) << shift;
+        if (flash) v = plane == 0 ? flash_y : 128 << shift;
+        if (deep) reinterpret_cast<uint16_t*>(row)[x] = static_cast<uint16_t>(v);
         else row[x] = static_cast<uint8_t>(v);
       }
     }
@@ -155,15 +155,15 @@ void paint_audio(AVFrame* f, const SynthAudio& a, const SynthSpec& spec, int64_t
   }
 }
 
-void write_packets(AVFormatContext* oc, Track& t, const std::string& path) {
+void write_packets(av::Mp4Writer& out, Track& t, const std::string& path) {
   auto pkt = av::make_packet();
   while (true) {
     int ret = avcodec_receive_packet(t.enc.get(), pkt.get());
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
     av::check_internal(ret, path, "encode");
-    av_packet_rescale_ts(pkt.get(), t.enc->time_base, t.stream->time_base);
-    pkt->stream_index = t.stream->index;
-    av::check(av_interleaved_write_frame(oc, pkt.get()), ErrorKind::output, path, "write");
+    av_packet_rescale_ts(pkt.get(), t.enc->time_base, out.time_base(t.stream));
+    pkt->stream_index = t.stream;
+    out.write(pkt.get());
   }
 }
 
@@ -194,7 +194,7 @@ av::Frame next_frame(Track& t, const SynthSpec& spec) {
   return f;
 }
 
-void encode_all(AVFormatContext* oc, std::vector<Track>& tracks, const SynthSpec& spec, const std::string& path) {
+void encode_all(av::Mp4Writer& out, std::vector<Track>& tracks, const SynthSpec& spec, const std::string& path) {
   while (true) {
     Track* behind = nullptr;
     for (auto& t : tracks)
@@ -202,40 +202,46 @@ void encode_all(AVFormatContext* oc, std::vector<Track>& tracks, const SynthSpec
     if (!behind) return;
     if (behind->next_time() >= spec.duration) {
       av::check_internal(avcodec_send_frame(behind->enc.get(), nullptr), path, "flush");
-      write_packets(oc, *behind, path);
+      write_packets(out, *behind, path);
       behind->done = true;
       continue;
     }
     auto frame = next_frame(*behind, spec);
     av::check_internal(avcodec_send_frame(behind->enc.get(), frame.get()), path, "encode");
-    write_packets(oc, *behind, path);
+    write_packets(out, *behind, path);
   }
+}
+
+// The writer copies them in start(); they live until the writer is done.
+struct MuxerOptions {
+  AVDictionary* dict = nullptr;
+  MuxerOptions() = default;
+  MuxerOptions(const MuxerOptions&) = delete;
+  MuxerOptions& operator=(const MuxerOptions&) = delete;
+  ~MuxerOptions() { av_dict_free(&dict); }
+};
+
+// The container named in the spec, else the one FFmpeg guesses from the extension.
+std::string container_for(const std::string& path, const SynthSpec& spec) {
+  if (!spec.container.empty()) return spec.container;
+  const AVOutputFormat* guess = av_guess_format(nullptr, path.c_str(), nullptr);
+  if (!guess) throw Error(ErrorKind::usage, path, "cannot choose a container from the file name");
+  return guess->name;
 }
 
 }  // namespace
 
 void synthesize(const std::string& path, const SynthSpec& spec) {
-  AtomicFile out(path);
-  const std::string temp = out.temp_path().string();
-  AVFormatContext* raw = nullptr;
-  av::check(avformat_alloc_output_context2(&raw, nullptr, spec.container.empty() ? nullptr : spec.container.c_str(),
-                                           temp.c_str()),
-            ErrorKind::usage, path, "cannot choose a container");
-  av::OutputFormat oc(raw);
+  MuxerOptions muxer;
+  if (spec.live) av_dict_set(&muxer.dict, "live", "1", 0);
+  av::Mp4Writer out(path, {.container = container_for(path, spec), .faststart = spec.faststart, .muxer_options = muxer.dict});
   std::vector<Track> tracks;
-  if (spec.video) tracks.push_back(add_video(oc.get(), spec, path));
-  for (const auto& a : spec.audio) tracks.push_back(add_audio(oc.get(), a, path));
+  if (spec.video) tracks.push_back(add_video(out, spec, path));
+  for (const auto& a : spec.audio) tracks.push_back(add_audio(out, a, path));
   if (tracks.empty()) throw Error(ErrorKind::usage, path, "nothing to synthesize: no video and no audio");
-  av::check(avio_open(&oc->pb, temp.c_str(), AVIO_FLAG_WRITE), ErrorKind::output, path, "cannot open for writing");
-  AVDictionary* opts = nullptr;
-  if (spec.faststart) av_dict_set(&opts, "movflags", "+faststart", 0);
-  int ret = avformat_write_header(oc.get(), &opts);
-  av_dict_free(&opts);
-  av::check(ret, ErrorKind::output, path, "cannot write header");
-  encode_all(oc.get(), tracks, spec, path);
-  av::check(av_write_trailer(oc.get()), ErrorKind::output, path, "cannot finish file");
-  avio_closep(&oc->pb);
-  out.commit();
+  out.start();
+  encode_all(out, tracks, spec, path);
+  out.finish();
 }
 
 }  // namespace omnicut

@@ -34,14 +34,21 @@ struct SynthSpec {
   std::string color_transfer;     // e.g. "smpte2084" to tag HDR; empty for untagged
   std::vector<SynthAudio> audio;  // none by default
   std::vector<double> flashes;    // times (s) of a one-frame all-white picture
+  double flash_level = 1.0;       // the flash's luma, 0 (black) to 1 (white) of the range: a PQ patch's signal
   std::vector<double> beeps;      // times (s) of a 50 ms 1 kHz beep on every audio track
+  double video_start = 0;         // presentation time of the first picture, seconds (on the half-frame grid); the video still ends at `duration`
   std::string container;          // muxer name; empty to guess from the file extension
   bool faststart = false;         // MP4: moov before mdat
+  // Matroska/WebM as a live recorder leaves it (browsers' MediaRecorder, OBS): no Duration
+  // element, no cues, no per-track duration tags (the muxer's live=1).
+  bool live = false;
   double keyframe_interval = 1.0; // seconds between keyframes
   std::string preset = "ultrafast";  // x264/x265 preset (fixtures favour speed)
 };
 
-// Writes the clip to `path` (atomically). Throws omnicut::Error on failure.
+// Writes the clip to `path` through av::Mp4Writer (atomically). Stream times are absolute: a
+// track's `start`, the flashes and the beeps are seconds on the file's clock, and every track
+// ends at `duration`. Throws omnicut::Error on failure.
 void synthesize(const std::string& path, const SynthSpec& spec);
 
 }  // namespace omnicut

@@ -39,6 +39,7 @@ int run(const JoinOptions& o) {
   if (!out.concat.reason.empty()) std::printf("%-10s %s\n", "", out.concat.reason.c_str());
   std::printf("%-10s %.3f s - %.3f s, video %+.3f s\n", "range", r.range_start, r.range_end, r.duration_difference);
   std::printf("%-10s %s (%s), %.3f s\n", "audio", r.audio_mode.c_str(), r.source_audio_codec.c_str(), r.audio_duration);
+  if (!r.audio_reason.empty()) std::printf("%-10s %s\n", "", r.audio_reason.c_str());
   for (const auto& n : r.notices) std::fprintf(stderr, "omnicut: %s\n", n.c_str());
   return 0;
 }

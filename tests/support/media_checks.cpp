@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace omnicut::test {
@@ -117,6 +118,26 @@ std::vector<float> decode_audio(const fs::path& file) {
 int64_t first_loud_sample(const std::vector<float>& samples, float threshold, int64_t from) {
   for (size_t i = static_cast<size_t>(std::max<int64_t>(0, from)); i < samples.size(); ++i)
     if (samples[i] > threshold || samples[i] < -threshold) return static_cast<int64_t>(i);
+  return -1;
+}
+
+PacketSpan packet_span(const fs::path& file, const std::string& stream) {
+  PacketSpan span{std::numeric_limits<double>::max(), std::numeric_limits<double>::lowest()};
+  for (const auto& p : probe_packets(file, stream)) {
+    double t = num(p, "pts_time"), d = num(p, "duration_time");
+    if (std::isnan(t)) continue;
+    span.start = std::min(span.start, t);
+    span.end = std::max(span.end, t + (std::isnan(d) ? 0 : d));
+  }
+  return span;
+}
+
+double flash_time(const fs::path& file, int width, int height) {
+  auto pictures = decode_pictures(file, width, height);
+  auto frames = probe_frames(file, "v:0");
+  for (size_t i = 0; i < pictures.size() && i < frames.size(); ++i)
+    if (pictures[i].mean(pictures[i].y, width / 4, height / 4, width * 3 / 4, height * 3 / 4) > 200)  // inside any pad
+      return num(frames[i], "best_effort_timestamp_time");
   return -1;
 }
 

@@ -35,6 +35,18 @@ std::vector<float> decode_audio(const fs::path& file);
 // Index of the first sample whose magnitude exceeds `threshold`, or -1.
 int64_t first_loud_sample(const std::vector<float>& samples, float threshold, int64_t from = 0);
 
+// A stream's first presentation and the end of its last packet (pts + duration), seconds on the
+// container's clock, from ffprobe's packets.
+struct PacketSpan {
+  double start = 0, end = 0;
+  double length() const { return end - start; }
+};
+PacketSpan packet_span(const fs::path& file, const std::string& stream);
+
+// When the first flash (a picture whose centre has mean luma over 200) shows, seconds by ffprobe's frame
+// times; -1 when none does. `width` x `height` is the picture size to decode at.
+double flash_time(const fs::path& file, int width, int height);
+
 // `ffmpeg -c copy -f framemd5`: one "size,md5" string per packet of the stream.
 std::vector<std::string> packet_hashes(const fs::path& file, const std::string& stream);
 

@@ -12,4 +12,43 @@ SynthSpec clip(double duration, int width, int height) {
   return s;
 }
 
+SynthSpec live_mkv(double duration) {
+  SynthSpec s = clip(duration, 320, 240);
+  s.fps = {30, 1};
+  s.live = true;
+  s.container = "matroska";
+  return s;
+}
+
+SynthSpec live_webm(double duration) {
+  SynthSpec s = clip(duration, 320, 240);
+  s.fps = {30, 1};
+  s.video_codec = "libvpx";
+  s.audio = {SynthAudio{}};
+  s.audio[0].codec = "libopus";
+  s.audio[0].start = 0.244;
+  s.live = true;
+  s.container = "webm";
+  return s;
+}
+
+SynthSpec three_starts(double duration) {
+  SynthSpec s = clip(duration, 320, 240);
+  s.fps = {30, 1};
+  s.video_start = kThreeStartsVideo;
+  s.audio = {SynthAudio{}, SynthAudio{}};
+  s.audio[0].start = kThreeStartsAudio;
+  s.audio[1].language = "eng";
+  for (auto& a : s.audio) a.tone_hz = 0;
+  s.flashes = {kThreeStartsMark};
+  s.beeps = {kThreeStartsMark};
+  return s;
+}
+
+SynthSpec audio_first(double duration) {
+  SynthSpec s = clip(duration, 320, 240);
+  s.video_start = 0.3;
+  return s;
+}
+
 }  // namespace omnicut::test
