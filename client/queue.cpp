@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <thread>
 
@@ -92,8 +94,10 @@ JobResult fetch_result(const Fal& fal, const Submission& job, const std::string&
   r.headers = {"Accept: application/json"};
   Response resp = fal.http.send(r, policy::standard(), subject);
   if (resp.status >= 200 && resp.status < 300) {
-    JobResult out{parse_object(fal.http, subject, resp), resp.header("x-fal-request-id")};
+    JobResult out{parse_object(fal.http, subject, resp), resp.header("x-fal-request-id"), std::nullopt};
     if (out.request_id.empty()) out.request_id = job.request_id;
+    if (auto it = resp.headers.find("x-fal-billable-units"); it != resp.headers.end())
+      out.billed = parse_billable_units(it->second);
     return out;
   }
   bool transient = resp.status == 429 || resp.status == 502 || resp.status == 503 || resp.status == 504;
@@ -107,6 +111,19 @@ JobResult fetch_result(const Fal& fal, const Submission& job, const std::string&
 }
 
 }  // namespace
+
+BilledUnits parse_billable_units(const std::string& raw) {
+  BilledUnits b{raw, std::nullopt};
+  size_t first = raw.find_first_not_of(" \t"), last = raw.find_last_not_of(" \t");
+  if (first == std::string::npos) return b;
+  std::string_view text(raw.data() + first, last - first + 1);
+  if (text.find_first_not_of("0123456789.") != std::string_view::npos || text.find_first_of("0123456789") == std::string_view::npos)
+    return b;  // signs, exponents, hex, inf/nan: not the decimal fal writes
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::fixed);
+  if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(v)) b.value = v;
+  return b;
+}
 
 const char* to_string(JobState state) {
   switch (state) {

@@ -5,8 +5,13 @@
 // (connection refused, DNS, TLS handshake) or fal answered 429/503, which it does before queueing.
 // A timeout or dropped connection after the body was sent is NOT retried: it throws
 // Error(network) saying the job may have been accepted, so the caller can look before resubmitting.
+//
+// The bill: fal reports what a request cost in the `x-fal-billable-units` header of the result
+// GET (a decimal string in the endpoint's pricing unit; "0" on a 422). result() returns it as
+// sent, and as a number when it is one; a result without the header says nothing was reported.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,9 +49,19 @@ struct JobStatus {
   std::string error_type;
 };
 
+struct BilledUnits {
+  std::string raw;                // the header's value exactly as sent
+  std::optional<double> value;    // when `raw` is a non-negative decimal number ("3", "0.00001230")
+};
+
+// A non-negative decimal ("42", "3.14159265", ".5", surrounding blanks allowed) gives a value;
+// anything else (empty, "-1", "1e3", "abc", "nan") only the raw text.
+BilledUnits parse_billable_units(const std::string& raw);
+
 struct JobResult {
   nlohmann::json output;          // the endpoint's result JSON
   std::string request_id;         // from the x-fal-request-id header, else the submission's
+  std::optional<BilledUnits> billed;  // x-fal-billable-units; nullopt when the header was absent
 };
 
 struct WaitOptions {

@@ -1,8 +1,6 @@
 #include "codecs/audio_encoder.h"
 
 #include <algorithm>
-#include <cmath>
-#include <numbers>
 #include <vector>
 
 #include "codecs/av_error.h"
@@ -44,25 +42,6 @@ void AudioEncoder::place(const AVFrame* frame) {
   if (av_audio_fifo_write(fifo_, planes.data(), count) < count)
     throw Error(ErrorKind::internal, subject_, "out of memory in the audio FIFO");
   placed_ += count;
-}
-
-void AudioEncoder::place_tone(int64_t until) {
-  const int channels = enc_->ch_layout.nb_channels;
-  const double rate = enc_->sample_rate;
-  while (placed_ < until) {
-    int count = static_cast<int>(std::min<int64_t>(until - placed_, 4096));
-    std::vector<std::vector<float>> data(channels, std::vector<float>(count));
-    for (int i = 0; i < count; ++i) {
-      float v = static_cast<float>(0.2 * std::sin(2 * std::numbers::pi * 440 * (tone_phase_ + i) / rate));
-      for (int c = 0; c < channels; ++c) data[c][i] = v;
-    }
-    std::vector<void*> planes;
-    for (auto& d : data) planes.push_back(d.data());
-    if (av_audio_fifo_write(fifo_, planes.data(), count) < count)
-      throw Error(ErrorKind::internal, subject_, "out of memory in the audio FIFO");
-    tone_phase_ += count;
-    placed_ += count;
-  }
 }
 
 void AudioEncoder::append_silence(int64_t count) {

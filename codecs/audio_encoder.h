@@ -30,8 +30,6 @@ class AudioEncoder {
 
   // Places a planar float frame whose pts counts samples from the range start.
   void place(const AVFrame* frame);
-  // Appends a steady tone up to sample `until` (the emulator's stand-in for a soundtrack).
-  void place_tone(int64_t until);
   // Samples placed so far (the output timeline's end).
   int64_t placed() const { return placed_; }
 
@@ -53,7 +51,6 @@ class AudioEncoder {
   Packet packet_;
   int64_t placed_ = 0;   // samples on the timeline (in the FIFO or already encoded)
   int64_t encoded_ = 0;  // samples sent to the encoder
-  int64_t tone_phase_ = 0;
 };
 
 }  // namespace omnicut::av

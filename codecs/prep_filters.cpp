@@ -61,12 +61,13 @@ std::string video_filters(const TranscodeSpec& spec, Rational fps) {
                     ":(ow-iw)/2:(oh-ih)/2:black");
   }
   parts.push_back("setsar=1");
-  if (!spec.look_filter.empty()) parts.push_back(spec.look_filter);
   parts.push_back("format=yuv420p");
   return join(parts);
 }
 
 std::string upright_filters(const Geometry& g) { return join(upright(g)); }
+
+std::string hdr_to_sdr_filters() { return kToneMap; }
 
 std::string audio_filters(const TranscodeSpec& spec) {
   std::string layout = spec.channels == 1 ? "mono" : spec.channels == 2 ? "stereo" : std::to_string(spec.channels) + "c";

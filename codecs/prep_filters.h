@@ -18,4 +18,7 @@ std::string audio_filters(const TranscodeSpec& spec);
 // rotation), comma-joined; empty when it already is. Also used by the contact sheet (thumbnails).
 std::string upright_filters(const Geometry& g);
 
+// PQ/HLG to SDR BT.709, limited-range 4:2:0 (what TranscodeSpec::tonemap adds).
+std::string hdr_to_sdr_filters();
+
 }  // namespace omnicut

@@ -108,7 +108,7 @@ void Transcoder::open_source() {
   in_ = av::open_media(spec_.input);
   vin_ = stream_of_type(in_.get(), spec_.video_stream, AVMEDIA_TYPE_VIDEO, spec_.input);
   ain_ = stream_of_type(in_.get(), spec_.audio_stream, AVMEDIA_TYPE_AUDIO, spec_.input);
-  if (!vin_ && !ain_ && !spec_.synth_audio)
+  if (!vin_ && !ain_)
     throw Error(ErrorKind::usage, spec_.input, "nothing to transcode: no video and no audio stream chosen");
   origin_ = in_.origin;
   if (spec_.end) {
@@ -141,8 +141,8 @@ void Transcoder::set_up_video() {
 }
 
 void Transcoder::set_up_audio() {
-  if (!ain_ && !spec_.synth_audio) return;
-  audio_done_ = spec_.synth_audio;  // a generated tone needs nothing from the file
+  if (!ain_) return;
+  audio_done_ = false;
   if (spec_.end) samples_wanted_ = std::llround(length_ * spec_.sample_rate);
   if (ain_) {
     astart_ts_ = seconds_to_ts(origin_ + spec_.start, ain_->time_base);
@@ -154,7 +154,6 @@ void Transcoder::set_up_audio() {
   }
   aenc_.emplace(spec_.sample_rate, spec_.channels, writer_.global_header(), spec_.output);
   aout_ = writer_.add_encoded(aenc_->context());
-  if (spec_.synth_audio) return;
   adec_ = av::open_decoder(ain_, spec_.input);
   afilter_.emplace(av::FilterChain::audio(adec_.get(), ain_->time_base, audio_filters(spec_), spec_.input));
 }
@@ -249,7 +248,6 @@ void Transcoder::feed_audio(bool final) {
     send(std::move(item));
   };
   int64_t limit = audio_limit();
-  if (spec_.synth_audio && limit != std::numeric_limits<int64_t>::max()) aenc_->place_tone(limit);
   if (!final) return aenc_->encode_until(limit, sink);
   if (limit == std::numeric_limits<int64_t>::max()) limit = aenc_->placed();
   aenc_->finish(limit, sink);
@@ -323,7 +321,6 @@ void Transcoder::read_packets() {
     av::check(ret, ErrorKind::not_media, spec_.input, "cannot read packets");
     if (vin_ && pkt->stream_index == vin_->index) on_video_packet(pkt.get());
     else if (ain_ && pkt->stream_index == ain_->index) on_audio_packet(pkt.get());
-    else if (spec_.synth_audio) feed_audio(false);
     av_packet_unref(pkt.get());
   }
 }

@@ -40,11 +40,9 @@ struct TranscodeSpec {
   int crf = 20;
   std::string preset = "veryfast";
   bool tonemap = false;              // HDR (PQ/HLG) to SDR BT.709
-  std::string look_filter;           // an extra libavfilter chain after scaling (the emulator's "edit")
   // Audio
   int audio_stream = -1;             // container index of the audio to keep; -1: no audio track
   bool copy_audio = false;
-  bool synth_audio = false;          // replace the audio with a generated tone (the emulator)
   int sample_rate = 48000;
   int channels = 2;
   // Called now and then with seconds of output written and the expected total; may be empty.

@@ -1,17 +1,26 @@
-// What the emulator would charge for one edit, by the endpoint table's billing rules (the same
-// ones `estimate` uses), so a test can compare the two.
+// What the emulator bills for one edit, sent as fal sends a bill: the `x-fal-billable-units`
+// header on the result GET (docs/fal-platform-apis.md 8.3), "0" on a 422.
+//
+// The unit. fal bills per unit and prices a unit through /models/pricing; for the token-billed v1
+// edit no source says what a unit is (one unit_price cannot hold its two token rates; a
+// third-party price table treats fal's unit as $1, unverified). The emulator takes that reading:
+// one unit is one US dollar (kEmulatorUsdPerUnit, model/endpoints.h), and an edit's units are its
+// token cost by the endpoint table's billing rules, the same ones `estimate` uses, so estimate
+// and bill can be compared: video and audio tokens per second of input, prompt tokens at
+// prompt_chars_per_token, video tokens per second of output.
 #pragma once
 #include <cstddef>
-
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "model/endpoints.h"
 
 namespace omnicut::emulator {
 
-// {"input_tokens", "output_tokens", "cost_usd"}: video and audio tokens per second of input,
-// prompt tokens at prompt_chars_per_token, video tokens per second of output.
-nlohmann::json usage_json(const Billing& billing, double input_seconds, bool input_has_audio,
-                          double output_seconds, size_t prompt_chars);
+double billable_units(const Billing& billing, double input_seconds, bool input_has_audio, double output_seconds,
+                      size_t prompt_chars);
+
+// As fal's SDK writes the header: a whole number as an integer ("42"), anything else with 8
+// decimals ("0.08713000").
+std::string format_billable_units(double units);
 
 }  // namespace omnicut::emulator

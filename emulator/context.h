@@ -40,6 +40,6 @@ void add_queue_routes(httplib::Server& server, Context& ctx);
 bool answer_bodiless(Context& ctx, const httplib::Request& req, httplib::Response& res);
 
 // The model behind every endpoint of the table: fetch video_url, edit it, store the result.
-nlohmann::json run_edit(Context& ctx, const JobInput& job, const LogFn& log);
+JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log);
 
 }  // namespace omnicut::emulator

@@ -1,6 +1,6 @@
 // The model behind the emulator's endpoints: validate the input as fal's app would (422 with
-// FastAPI's detail list), fetch video_url, render the edit, publish the result file, and report
-// the tokens it would bill.
+// FastAPI's detail list, billing "0"), fetch video_url, render the edit, publish the result file
+// ({"video": File}, exactly fal's result body), and bill it in x-fal-billable-units.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -66,7 +66,7 @@ RenderResult render_or_422(const fs::path& input, const fs::path& output, const 
 
 }  // namespace
 
-nlohmann::json run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
+JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
   const Endpoint& endpoint = find_endpoint(job.endpoint_id);
   const std::string prompt = required_string(job.input, endpoint.prompt_field);
   const std::string video_url = required_string(job.input, endpoint.video_input_field);
@@ -89,9 +89,8 @@ nlohmann::json run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
                          {"content_type", "video/mp4"},
                          {"file_name", "output.mp4"},
                          {"file_size", size}};
-  return {{endpoint.video_output_field, file},
-          {"usage", usage_json(endpoint.billing, r.input_duration, r.input_has_audio, r.output_duration,
-                               prompt.size())}};
+  double units = billable_units(endpoint.billing, r.input_duration, r.input_has_audio, r.output_duration, prompt.size());
+  return {.body = {{endpoint.video_output_field, file}}, .billable_units = format_billable_units(units)};
 }
 
 }  // namespace omnicut::emulator

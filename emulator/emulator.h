@@ -10,7 +10,7 @@ namespace omnicut::emulator {
 
 // Faults chosen per run. The SPEC string form (for `omnicut emulator --faults SPEC`) is a comma
 // list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3"
-// (also "status503xN", "statusxN" = alternating 503/500, and "drop-submit").
+// (also "status503xN", "statusxN" = alternating 503/500, "drop-submit" and "no-bill").
 struct Faults {
   int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
   int status_errors = 0;        // the next N status reads answer 500/503
@@ -21,6 +21,7 @@ struct Faults {
   int queue_polls = 0;          // a job stays IN_QUEUE for this many status reads
   int status_error_code = 0;    // 500 or 503 for status_errors; 0 alternates 503 and 500
   bool drop_submit = false;     // the first submit is accepted (and billed), then its connection drops
+  bool no_bill = false;         // results carry no x-fal-billable-units, as from an app that sets none
 };
 Faults parse_faults(const std::string& spec);  // throws omnicut::Error(usage)
 

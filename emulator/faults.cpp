@@ -43,7 +43,7 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 
 const char* kFaultHelp =
     "known faults: 429xN, status500xN, status503xN, statusxN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, fail-job, queue=N";
+    "drop-submit, slow=MS, fail-job, queue=N, no-bill";
 
 }  // namespace
 
@@ -61,6 +61,7 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "slow") f.slow_ms = n;
     else if (name == "fail-job") f.fail_job = n > 0;
     else if (name == "queue") f.queue_polls = n;
+    else if (name == "no-bill") f.no_bill = n > 0;
     else throw Error(ErrorKind::usage, "--faults " + raw, std::string("unknown fault (") + kFaultHelp + ")");
   }
   return f;
@@ -115,6 +116,11 @@ int FaultState::slow_ms() const {
 bool FaultState::fail_job() const {
   std::lock_guard lock(mutex_);
   return faults_.fail_job;
+}
+
+bool FaultState::no_bill() const {
+  std::lock_guard lock(mutex_);
+  return faults_.no_bill;
 }
 
 int FaultState::queue_polls() const {

@@ -19,6 +19,7 @@ class FaultState {
   int slow_ms() const;
   bool fail_job() const;
   int queue_polls() const;
+  bool no_bill() const;
 
  private:
   mutable std::mutex mutex_;

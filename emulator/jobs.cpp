@@ -112,8 +112,9 @@ StatusReply JobQueue::result(const std::string& owner_app, const std::string& id
   auto job = find(owner_app, id);
   if (!job) return {404, {{"detail", "Request not found"}}};
   if (job->state != State::completed) return {400, {{"detail", "Request is still in progress"}}};
-  if (job->error) return {job->error->http_status, job->error->body};
-  return {200, job->output};
+  // fal's apps bill "0" for input that fails validation (422) and set no units for their own errors.
+  if (job->error) return {job->error->http_status, job->error->body, job->error->http_status == 422 ? "0" : ""};
+  return {200, job->output.body, job->output.billable_units};
 }
 
 StatusReply JobQueue::cancel(const std::string& owner_app, const std::string& id) {
@@ -156,7 +157,7 @@ void JobQueue::run_job(const std::shared_ptr<Job>& job) {
     std::lock_guard lock(mutex_);
     job->logs.push_back(log_entry(message));
   };
-  nlohmann::json output;
+  JobOutput output;
   std::optional<JobError> error;
   try {
     if (faults_.fail_job()) {
@@ -172,7 +173,7 @@ void JobQueue::run_job(const std::shared_ptr<Job>& job) {
   }
   nlohmann::json hook = {{"request_id", job->in.id}, {"gateway_request_id", job->in.id},
                          {"status", error ? "ERROR" : "OK"},
-                         {"payload", error ? error->body : output},
+                         {"payload", error ? error->body : output.body},
                          {"error", error ? nlohmann::json("Invalid status code: " + std::to_string(error->http_status))
                                          : nlohmann::json(nullptr)}};
   {

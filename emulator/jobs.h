@@ -36,13 +36,20 @@ struct JobInput {
   std::string webhook;       // fal_webhook from the submit's query; "" for none
 };
 
+// A finished job: the endpoint's result body and what it bills (emulator/billing.h).
+struct JobOutput {
+  nlohmann::json body;
+  std::string billable_units = {};  // x-fal-billable-units; "" sends none
+};
+
 using LogFn = std::function<void(const std::string& message)>;
-// Runs one job; returns the output JSON or throws JobError.
-using Model = std::function<nlohmann::json(const JobInput& job, const LogFn& log)>;
+// Runs one job; returns its output or throws JobError.
+using Model = std::function<JobOutput(const JobInput& job, const LogFn& log)>;
 
 struct StatusReply {
   int http_status = 200;
   nlohmann::json body;
+  std::string billable_units = {};  // only result GETs carry the header; "" sends none
 };
 
 class JobQueue {
@@ -73,7 +80,7 @@ class JobQueue {
     std::chrono::steady_clock::time_point started;
     double inference_time = 0;
     std::optional<JobError> error;
-    nlohmann::json output;
+    JobOutput output;
   };
 
   void run_worker();

@@ -1,10 +1,11 @@
 #include "emulator/render.h"
 
 #include <cmath>
-#include <filesystem>
+#include <vector>
 
+#include "codecs/filtered_render.h"
+#include "codecs/prep_filters.h"
 #include "codecs/probe.h"
-#include "codecs/transcode.h"
 #include "common/error.h"
 #include "emulator/looks.h"
 
@@ -34,6 +35,24 @@ Geometry output_geometry(const VideoInfo& v, const Endpoint& endpoint) {
   return g;
 }
 
+// The model's picture: its frame rate, upright, scaled into the canvas (square pixels), SDR,
+// padded, then the look; the frame rate first so that no pixel work is spent on dropped frames.
+std::string edit_filters(const VideoInfo& v, const Geometry& g, Rational fps, const std::string& look) {
+  auto n = [](int x) { return std::to_string(x); };
+  std::vector<std::string> parts{"fps=" + n(fps.num) + "/" + n(fps.den) + ":start_time=0"};
+  if (auto upright = upright_filters(g); !upright.empty()) parts.push_back(upright);
+  parts.push_back("scale=" + n(g.scale_width) + ":" + n(g.scale_height) + ":out_range=tv");
+  if (v.hdr) parts.push_back(hdr_to_sdr_filters());
+  if (g.out_width > g.scale_width || g.out_height > g.scale_height)
+    parts.push_back("pad=" + n(g.out_width) + ":" + n(g.out_height) + ":(ow-iw)/2:(oh-ih)/2:black");
+  parts.push_back("setsar=1");
+  parts.push_back(look);
+  parts.push_back("format=yuv420p");
+  std::string chain;
+  for (const auto& p : parts) chain += (chain.empty() ? "" : ",") + p;
+  return chain;
+}
+
 }  // namespace
 
 RenderResult render_edit(const std::string& input, const std::string& output, const std::string& prompt,
@@ -42,28 +61,25 @@ RenderResult render_edit(const std::string& input, const std::string& output, co
   if (!info.video) throw Error(ErrorKind::unsupported, input, "no video stream");
   if (!info.video->decodable) throw Error(ErrorKind::unsupported, input, "this FFmpeg cannot decode " + info.video->codec);
   Look look = look_for_prompt(prompt);
+  Geometry geometry = output_geometry(*info.video, endpoint);
 
-  TranscodeSpec spec;
+  av::FilteredRender spec;
   spec.input = input;
   spec.output = output;
-  spec.video_stream = info.video->index;
-  spec.geometry = output_geometry(*info.video, endpoint);
   spec.fps = {static_cast<int>(std::lround(endpoint.output_fps)), 1};
+  spec.video_filter = edit_filters(*info.video, geometry, spec.fps, look.filter);
   spec.crf = 23;
   spec.preset = "veryfast";
-  spec.tonemap = info.video->hdr;
-  spec.look_filter = look.filter;
-  spec.audio_stream = -1;
-  spec.synth_audio = true;
+  spec.tone = av::Tone{};  // the model re-synthesises the soundtrack: a steady 440 Hz stands in
   spec.progress = progress;
-  TranscodeResult done = transcode(spec);
+  av::FilteredRenderResult done = av::render_filtered(spec);
 
   return {.look = look.name,
           .input_duration = info.video->duration > 0 ? info.video->duration : info.duration,
           .input_has_audio = !info.audio.empty(),
           .output_duration = done.video_duration,
-          .width = spec.geometry.out_width,
-          .height = spec.geometry.out_height};
+          .width = done.width,
+          .height = done.height};
 }
 
 }  // namespace omnicut::emulator

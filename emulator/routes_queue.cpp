@@ -29,15 +29,21 @@ std::string owner_app_of(const std::string& endpoint_id) {
 
 void reply(httplib::Response& res, const StatusReply& r, const std::string& request_id) {
   res.set_header("x-fal-request-id", request_id);
+  if (!r.billable_units.empty()) res.set_header("x-fal-billable-units", r.billable_units);
   send_json(res, r.http_status, r.body);
+}
+
+// fal's apps answer a body that fails validation with 422 and bill nothing for it.
+void send_invalid_body(httplib::Response& res) {
+  res.set_header("x-fal-billable-units", "0");
+  send_json(res, 422, validation_detail("", "Input should be a valid JSON object", "json_invalid"));
 }
 
 void submit(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   const Endpoint* endpoint = endpoint_for_path(req.path);
   if (!endpoint) return send_detail(res, 404, "Path " + req.path + " not found");
   nlohmann::json input = nlohmann::json::parse(req.body, nullptr, false);
-  if (input.is_discarded() || !input.is_object())
-    return send_json(res, 422, validation_detail("", "Input should be a valid JSON object", "json_invalid"));
+  if (input.is_discarded() || !input.is_object()) return send_invalid_body(res);
   std::string video_url =
       input.contains(endpoint->video_input_field) && input[endpoint->video_input_field].is_string()
           ? input[endpoint->video_input_field].get<std::string>()
@@ -93,7 +99,9 @@ void status_stream(Context& ctx, const httplib::Request& req, httplib::Response&
 }
 
 void result(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  reply(res, ctx.jobs->result(owner_app(req), req.matches[3].str()), req.matches[3].str());
+  StatusReply r = ctx.jobs->result(owner_app(req), req.matches[3].str());
+  if (ctx.faults.no_bill()) r.billable_units.clear();
+  reply(res, r, req.matches[3].str());
 }
 
 void cancel(Context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -116,7 +124,7 @@ bool answer_bodiless(Context& ctx, const httplib::Request& req, httplib::Respons
   }
   if (req.method == "POST" && req.path.rfind("/storage/", 0) != 0 && req.path.rfind("/upload/", 0) != 0) {
     if (!endpoint_for_path(req.path)) send_detail(res, 404, "Path " + req.path + " not found");
-    else send_json(res, 422, validation_detail("", "Input should be a valid JSON object", "json_invalid"));
+    else send_invalid_body(res);
     return true;
   }
   return false;

@@ -23,7 +23,8 @@ const std::vector<Endpoint>& endpoint_table() {
           .video_input_field = "video_url",
           .video_output_field = "video",
           // fal's published accounting: 5,792 input tokens per second of video plus 32 per second
-          // of audio, 5,792 output tokens per second of 720p video; $1.875 / $21.875 per 1M.
+          // of audio, 5,792 output tokens per second of 720p video; $1.875 / $21.875 per 1M. What
+          // one of its billing units costs is not published (docs/fal-platform-apis.md 8.3): unknown.
           .billing = {.input_usd_per_mtok = 1.875,
                       .output_usd_per_mtok = 21.875,
                       .input_video_tokens_per_s = 5792,
@@ -51,7 +52,8 @@ nlohmann::json billing_to_json(const Billing& b) {
           {"input_video_tokens_per_s", b.input_video_tokens_per_s},
           {"input_audio_tokens_per_s", b.input_audio_tokens_per_s},
           {"output_video_tokens_per_s", b.output_video_tokens_per_s},
-          {"prompt_chars_per_token", b.prompt_chars_per_token}};
+          {"prompt_chars_per_token", b.prompt_chars_per_token},
+          {"usd_per_unit", b.usd_per_unit}};
 }
 
 Billing billing_from_json(const nlohmann::json& j, const Billing& base) {
@@ -62,6 +64,7 @@ Billing billing_from_json(const nlohmann::json& j, const Billing& base) {
   b.input_audio_tokens_per_s = j.value("input_audio_tokens_per_s", b.input_audio_tokens_per_s);
   b.output_video_tokens_per_s = j.value("output_video_tokens_per_s", b.output_video_tokens_per_s);
   b.prompt_chars_per_token = j.value("prompt_chars_per_token", b.prompt_chars_per_token);
+  b.usd_per_unit = j.value("usd_per_unit", b.usd_per_unit);
   return b;
 }
 

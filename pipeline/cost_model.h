@@ -2,7 +2,9 @@
 // billed for what it reads (video, audio and prompt text) and what it writes (720p video). Turn 1
 // reads the prepped source; every later turn reads the previous turn's output, which always has
 // audio (the model synthesises its own), so its audio tokens count even when the source had none.
+// What fal bills comes back as units (client/queue.h); they are dollars only at a known price.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ class CostModel {
   TurnCost turn(double seconds, bool input_has_audio, const std::string& prompt) const;
   // What a turn costs for given token counts (e.g. the counts a result reported).
   TurnCost priced(const TurnTokens& tokens) const;
+  // Dollars for billing units fal reported, at Billing::usd_per_unit; nullopt when that price is
+  // unknown (0), never a made-up $0.
+  std::optional<double> billed_usd(double units) const;
   // Turns 1..N, one prompt each; turn 1's input has audio when the source has, later ones always.
   SessionCost session(double seconds, bool source_has_audio, const std::vector<std::string>& prompts) const;
   // `turns` turns of the same prompt.

@@ -101,14 +101,11 @@ std::vector<SessionFile> open_segments(const Session& parent, const std::string&
 void roll_up(Session& parent, const std::vector<SessionFile>& kids) {
   for (size_t k = 0; k < parent.turns.size(); ++k) {
     TurnRecord& t = parent.turns[k];
-    t.cost_usd = 0, t.tokens = TurnTokens{};
+    t.cost_usd = 0.0, t.estimated_usd = 0, t.tokens = TurnTokens{}, t.billed.reset(), t.cost_source.clear();
     bool all_done = true, any_sent = false, any_failed = false;
     for (const auto& kid : kids) {
       const TurnRecord& c = kid.session.turns[k];
-      t.cost_usd += c.cost_usd;
-      t.tokens.input_video += c.tokens.input_video, t.tokens.input_audio += c.tokens.input_audio;
-      t.tokens.input_text += c.tokens.input_text, t.tokens.output_video += c.tokens.output_video;
-      t.tokens_source = c.tokens_source;
+      add_cost(t, c);
       all_done &= c.status == turn_status::completed;
       any_sent |= c.status != turn_status::pending;
       any_failed |= c.status == turn_status::failed;

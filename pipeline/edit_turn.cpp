@@ -17,21 +17,20 @@ client::Submission submission_of(const TurnRecord& t) {
   return {t.endpoint, t.request_id, t.status_url, t.response_url, t.cancel_url};
 }
 
-// Tokens as the result reports them ("usage": {input_tokens, output_tokens}), else the model's.
-void record_usage(TurnRecord& t, const nlohmann::json& output, const Session& s) {
-  CostModel model(s.billing);
-  auto usage = output.value("usage", nlohmann::json());
-  if (usage.is_object() && usage.contains("input_tokens") && usage.contains("output_tokens")) {
-    t.tokens = TurnTokens{};
-    t.tokens.input_video = usage["input_tokens"].get<double>();
-    t.tokens.output_video = usage["output_tokens"].get<double>();
-    t.tokens_source = "reported";
-  } else {
-    bool input_audio = t.turn == 1 ? s.source.has_audio : true;
-    t.tokens = model.turn(s.prep.value("duration", s.source.duration), input_audio, t.prompt).tokens;
-    t.tokens_source = "estimated";
-  }
-  t.cost_usd = model.priced(t.tokens).usd();
+// The built-in emulator prices its own units (emulator/billing.h); fal's come at the billing's
+// usd_per_unit, unknown unless a pricing says.
+Billing billing_for_bills(const Session& s) {
+  Billing b = s.billing;
+  if (s.local && b.usd_per_unit <= 0) b.usd_per_unit = kEmulatorUsdPerUnit;
+  return b;
+}
+
+// fal's bill (x-fal-billable-units) when the result carried one, else the cost model's estimate.
+void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s) {
+  CostModel model(billing_for_bills(s));
+  bool input_audio = t.turn == 1 ? s.source.has_audio : true;
+  TurnCost estimate = model.turn(s.prep.value("duration", s.source.duration), input_audio, t.prompt);
+  record_cost(t, result.billed, estimate, model);
 }
 
 void submit_turn(SessionFile& f, TurnRecord& t, EditContext& ctx) {
@@ -146,7 +145,7 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
   client::RemoteFile remote = client::RemoteFile::from_json(file);  // Error(remote) without a url
   t.result = ResultFile{remote.url, remote.content_type, remote.file_name,
                         static_cast<int64_t>(remote.file_size.value_or(0))};
-  record_usage(t, result.output, f.session);
+  record_bill(t, result, f.session);
   t.status = turn_status::completed;
   t.timings.completed_at = now_iso8601();
   t.timings.run_s = std::chrono::duration<double>(Clock::now() - started).count();
@@ -199,7 +198,7 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
     wait_turn(f, t, o, ctx, deadline);
   }
   ctx.progress->cost(f.session.cost_usd(), f.session.local);
-  ctx.progress->finish(format_usd(t.cost_usd) + " (" + t.tokens_source + " tokens), request " + t.request_id);
+  ctx.progress->finish(cost_text(t) + ", request " + t.request_id);
 }
 
 }  // namespace omnicut

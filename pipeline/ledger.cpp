@@ -13,16 +13,85 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "pipeline/format.h"
 #include "pipeline/json_file.h"
 
 namespace omnicut {
 namespace fs = std::filesystem;
 
+namespace {
+bool billed_here(const TurnRecord& t) { return t.status != turn_status::pending && t.inherited_from.empty(); }
+}  // namespace
+
 double Session::cost_usd() const {
   double sum = 0;
   for (const auto& t : turns)
-    if (t.status != turn_status::pending && t.inherited_from.empty()) sum += t.cost_usd;
+    if (billed_here(t)) sum += t.cost_usd.value_or(0);
   return sum;
+}
+
+int Session::unknown_cost_turns() const {
+  int n = 0;
+  for (const auto& t : turns) n += billed_here(t) && !t.cost_usd;
+  return n;
+}
+
+void record_cost(TurnRecord& t, const std::optional<client::BilledUnits>& billed, const TurnCost& estimate,
+                 const CostModel& model) {
+  t.tokens = estimate.tokens;
+  t.estimated_usd = estimate.usd();
+  t.billed = billed;
+  if (!billed) {
+    t.cost_source = cost_source::estimated;
+    t.cost_usd = estimate.usd();
+    return;
+  }
+  t.cost_source = cost_source::billed;
+  t.cost_usd = billed->value ? model.billed_usd(*billed->value) : std::nullopt;
+}
+
+void add_cost(TurnRecord& sum, const TurnRecord& part) {
+  sum.tokens.input_video += part.tokens.input_video, sum.tokens.input_audio += part.tokens.input_audio;
+  sum.tokens.input_text += part.tokens.input_text, sum.tokens.output_video += part.tokens.output_video;
+  sum.estimated_usd += part.estimated_usd;
+  sum.cost_usd = sum.cost_usd && part.cost_usd ? std::optional<double>(*sum.cost_usd + *part.cost_usd) : std::nullopt;
+  if (part.cost_source.empty()) return;  // not finished: nothing billed yet
+  if (sum.cost_source.empty() || part.cost_source != cost_source::billed) sum.cost_source = part.cost_source;
+  if (!part.billed) return;
+  if (!sum.billed) {
+    sum.billed = part.billed;
+    return;
+  }
+  sum.billed->raw += " + " + part.billed->raw;
+  sum.billed->value = sum.billed->value && part.billed->value ? std::optional<double>(*sum.billed->value + *part.billed->value)
+                                                              : std::nullopt;
+}
+
+std::string cost_text(const TurnRecord& t) {
+  const std::string estimate = format_usd(t.estimated_usd);
+  if (t.cost_source == cost_source::billed && t.billed) {
+    if (t.cost_usd) return format_usd(*t.cost_usd) + " billed (" + t.billed->raw + " units)";
+    if (t.billed->value) return "billed " + t.billed->raw + " units (price of a unit unknown; estimated " + estimate + ")";
+    return "billed \"" + t.billed->raw + "\" (not a number; estimated " + estimate + ")";
+  }
+  if (!t.cost_usd) return "unknown (estimated " + estimate + ")";
+  if (t.cost_source == cost_source::estimated) return format_usd(*t.cost_usd) + " estimated (no bill reported)";
+  if (t.cost_source == cost_source::reported) return format_usd(*t.cost_usd) + " (reported tokens)";
+  return format_usd(*t.cost_usd);
+}
+
+std::string total_cost_text(const Session& s) {
+  int billed = 0, estimated = 0, unknown = 0, known = 0;
+  for (const auto& t : s.turns) {
+    if (!billed_here(t) || t.cost_source.empty()) continue;
+    billed += t.cost_source == cost_source::billed;
+    estimated += t.cost_source != cost_source::billed;
+    unknown += !t.cost_usd, known += t.cost_usd.has_value();
+  }
+  std::string text = known || !unknown ? format_usd(s.cost_usd()) : "unknown";
+  if (known && unknown) text += " + " + std::to_string(unknown) + " turn(s) of unknown cost";
+  if (billed + estimated == 0) return text;
+  return text + " (" + std::to_string(billed) + " billed, " + std::to_string(estimated) + " estimated)";
 }
 
 int Session::completed_turns() const {
@@ -70,6 +139,24 @@ std::optional<ResultFile> file_from(const nlohmann::json& j) {
   return f;
 }
 
+nlohmann::json optional_number(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+std::optional<double> number_or_null(const nlohmann::json& j, const char* key, std::optional<double> missing) {
+  auto it = j.find(key);
+  if (it == j.end()) return missing;
+  return it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+}
+
+nlohmann::json billed_json(const std::optional<client::BilledUnits>& b) {
+  if (!b) return nullptr;
+  return {{"raw", b->raw}, {"value", optional_number(b->value)}};
+}
+
+std::optional<client::BilledUnits> billed_from(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  return client::BilledUnits{j.value("raw", ""), number_or_null(j, "value", std::nullopt)};
+}
+
 nlohmann::json turn_json(const TurnRecord& t) {
   return {{"turn", t.turn},
           {"prompt", t.prompt},
@@ -83,8 +170,10 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"result", file_json(t.result)},
           {"local_path", t.local_path},
           {"tokens", to_json(t.tokens)},
-          {"tokens_source", t.tokens_source},
-          {"cost_usd", t.cost_usd},
+          {"cost_source", t.cost_source},
+          {"billed_units", billed_json(t.billed)},
+          {"cost_usd", optional_number(t.cost_usd)},
+          {"estimated_usd", t.estimated_usd},
           {"error", t.error},
           {"inherited_from", t.inherited_from},
           {"timings",
@@ -109,8 +198,11 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.result = file_from(j.value("result", nlohmann::json()));
   t.local_path = j.value("local_path", "");
   t.tokens = turn_tokens_from_json(j.value("tokens", nlohmann::json::object()));
-  t.tokens_source = j.value("tokens_source", "");
-  t.cost_usd = j.value("cost_usd", 0.0);
+  // Older ledgers: "tokens_source" ("reported" / "estimated"), and always a number for the cost.
+  t.cost_source = j.value("cost_source", j.value("tokens_source", ""));
+  t.billed = billed_from(j.value("billed_units", nlohmann::json()));
+  t.cost_usd = number_or_null(j, "cost_usd", 0.0);
+  t.estimated_usd = j.value("estimated_usd", t.cost_usd.value_or(0.0));
   t.error = j.value("error", "");
   t.inherited_from = j.value("inherited_from", "");
   auto tm = j.value("timings", nlohmann::json::object());
@@ -178,7 +270,11 @@ nlohmann::json to_json(const Session& s) {
           {"branch_of", s.branch_of},
           {"billing", billing_to_json(s.billing)},
           {"turns", turns},
-          {"totals", {{"turns", s.turns.size()}, {"completed", s.completed_turns()}, {"cost_usd", s.cost_usd()}}},
+          {"totals",
+           {{"turns", s.turns.size()},
+            {"completed", s.completed_turns()},
+            {"cost_usd", s.cost_usd()},
+            {"unknown_cost_turns", s.unknown_cost_turns()}}},
           {"final", s.final_output},
           {"split", s.split}};
 }

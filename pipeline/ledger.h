@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/queue.h"
 #include "pipeline/cost_model.h"
 
 namespace omnicut {
@@ -34,6 +35,16 @@ inline constexpr const char* failed = "failed";        // the job ended in an er
 inline constexpr const char* cancelled = "cancelled";  // cancel sent
 }  // namespace turn_status
 
+// Where a turn's cost comes from.
+namespace cost_source {
+// fal's bill: the result's x-fal-billable-units (TurnRecord::billed); dollars only where the
+// price of a unit is known (Billing::usd_per_unit), else unknown.
+inline constexpr const char* billed = "billed";
+inline constexpr const char* estimated = "estimated";  // no bill came with the result: the cost model's figure
+// Ledgers from before the bill was read: tokens from the result's "usage" object, priced.
+inline constexpr const char* reported = "reported";
+}  // namespace cost_source
+
 struct TurnTimings {
   std::string submitted_at;   // ISO 8601 UTC
   std::string completed_at;
@@ -54,9 +65,11 @@ struct TurnRecord {
   std::string cancel_url;
   std::optional<ResultFile> result;
   std::string local_path;     // where the result was downloaded, if it was
-  TurnTokens tokens;
-  std::string tokens_source;  // "reported" (by the result) or "estimated" (the cost model)
-  double cost_usd = 0;
+  TurnTokens tokens;          // the cost model's (older ledgers: what the result reported)
+  std::string cost_source;    // cost_source::*, once the result is in
+  std::optional<client::BilledUnits> billed;  // x-fal-billable-units as the result sent it
+  std::optional<double> cost_usd = 0.0;  // nullopt: unknown (billed in units of unknown price)
+  double estimated_usd = 0;   // the cost model's figure, whatever was billed
   std::string error;
   TurnTimings timings;
   std::string inherited_from;  // --from-turn: the ledger this finished turn was copied from (not billed here)
@@ -99,10 +112,25 @@ struct Session {
   // them (pipeline/edit_split.cpp). Null otherwise.
   nlohmann::json split;
 
-  double cost_usd() const;                   // turns that were submitted
+  double cost_usd() const;                   // turns that were submitted, where their cost is known
+  int unknown_cost_turns() const;            // submitted turns whose cost is unknown
   int completed_turns() const;
   const TurnRecord* last_completed() const;  // nullptr when none
 };
+
+// Records what a finished turn cost: fal's bill when `billed` (in dollars where the model knows
+// the price of a unit, else unknown), else the cost model's `estimate`.
+void record_cost(TurnRecord& turn, const std::optional<client::BilledUnits>& billed, const TurnCost& estimate,
+                 const CostModel& model);
+// Adds `part`'s tokens, cost and bill into `sum` (a --split turn is the sum of its segments'):
+// an unknown part makes the sum unknown, an estimated one makes it estimated.
+void add_cost(TurnRecord& sum, const TurnRecord& part);
+// One line: "$0.0871 billed (0.08713000 units)", "billed 0.08713000 units (price of a unit unknown;
+// estimated $0.8712)", "$0.8712 estimated (no bill reported)", "$0.8257 (reported tokens)".
+std::string cost_text(const TurnRecord& turn);
+// The session's total as text, with how its finished turns were costed: "$1.23 (2 billed, 0
+// estimated)", "$0.41 + 1 turn(s) of unknown cost (2 billed, 1 estimated)", "unknown (1 billed, 0 estimated)".
+std::string total_cost_text(const Session& session);
 
 // `OUT.omnicut.json`, beside OUT.
 std::string default_ledger_path(const std::string& out);

@@ -69,6 +69,15 @@ TEST(ClientQueue, SubmitPollsAndFetchesTheEditedVideo) {
   };
   auto result = client::wait_for_result(fal, job, wait);
   EXPECT_EQ(result.request_id, job.request_id);
+  // The bill comes back as the header was sent (curl, an independent reader, sees the same).
+  ASSERT_TRUE(result.billed);
+  auto headers = run_program("curl", {"-s", "-D", "-", "-o", "/dev/null", "-H", std::string("Authorization: Key ") + kTestKey,
+                                      job.response_url});
+  ASSERT_EQ(headers.exit_code, 0) << headers.err;
+  EXPECT_NE(headers.out.find("x-fal-billable-units: " + result.billed->raw + "\r\n"), std::string::npos) << headers.out;
+  ASSERT_TRUE(result.billed->value) << result.billed->raw;
+  EXPECT_GT(*result.billed->value, 0);
+  EXPECT_DOUBLE_EQ(*result.billed->value, std::stod(result.billed->raw));
   ASSERT_FALSE(states.empty());
   EXPECT_EQ(states.back(), JobState::completed);
   EXPECT_TRUE(std::is_sorted(states.begin(), states.end()));
@@ -221,6 +230,33 @@ TEST(ClientQueue, CancelIsAccepted) {
   EXPECT_EQ(st.state, JobState::completed);
   auto e = error_of([&] { client::result(fal, job); });
   EXPECT_EQ(e.kind(), ErrorKind::remote);
+}
+
+TEST(ClientQueue, ResultWithoutTheBillHeaderSaysNothingWasReported) {
+  auto dir = scratch_dir();
+  emulator::Faults faults;
+  faults.no_bill = true;
+  EmulatedFal env(faults);
+  auto fal = env.fal();
+  auto job = client::submit(fal, kEndpoint, {{"prompt", "sepia"}, {"video_url", upload_clip(fal, dir)}});
+  auto result = client::wait_for_result(fal, job, fast_polls());
+  EXPECT_TRUE(result.output.contains("video"));
+  EXPECT_FALSE(result.billed);
+}
+
+TEST(ClientQueue, BillableUnitsParseOnlyAsADecimalAndKeepTheirText) {
+  for (auto [raw, value] : std::vector<std::pair<std::string, double>>{
+           {"42", 42}, {"3.14159265", 3.14159265}, {"0.00001230", 0.0000123}, {"0", 0}, {" 7 ", 7}, {".5", 0.5}}) {
+    auto b = client::parse_billable_units(raw);
+    EXPECT_EQ(b.raw, raw);
+    ASSERT_TRUE(b.value) << raw;
+    EXPECT_DOUBLE_EQ(*b.value, value) << raw;
+  }
+  for (std::string raw : {"", " ", "-1", "1e3", "abc", "nan", "inf", "1.2.3", "0x10", "+3", "."}) {
+    auto b = client::parse_billable_units(raw);
+    EXPECT_EQ(b.raw, raw);
+    EXPECT_FALSE(b.value) << raw;
+  }
 }
 
 TEST(ClientQueue, SlowResponsesStillComplete) {

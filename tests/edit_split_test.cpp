@@ -88,7 +88,8 @@ TEST(EditSplit, EachSegmentUploadedAndSubmittedOnceJoinedUnderTheSourceAudio) {
     EXPECT_EQ(kid.turns[0].input_url, kid.upload->url);
   }
   EXPECT_EQ(s.turns[0].status, turn_status::completed);
-  EXPECT_GT(s.cost_usd(), 0);
+  EXPECT_EQ(s.turns[0].cost_source, cost_source::billed);  // every segment's result carried its bill
+  EXPECT_GT(s.turns[0].estimated_usd, 0);
 
   EXPECT_NEAR(video_duration(out), 24.0, kFrame);
   EXPECT_NEAR(beep_onset(out), kBeep, kFrame);

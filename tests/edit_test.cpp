@@ -85,7 +85,24 @@ TEST(Edit, TwoTurnsChainedByResultUrlWithTheSourceAudioInSync) {
   EXPECT_EQ(s.turns[0].prompt, "Make this video anime. Keep everything else the same.");
   EXPECT_EQ(s.turns[1].status, turn_status::completed);
   EXPECT_FALSE(s.turns[1].request_id.empty());
-  EXPECT_GT(s.cost_usd(), 0);
+  for (const auto& t : s.turns) {
+    // fal's bill, as the result's x-fal-billable-units sent it; the table publishes no price for
+    // one of its units, so the dollars are unknown (never $0), beside the cost model's estimate.
+    EXPECT_EQ(t.cost_source, cost_source::billed);
+    ASSERT_TRUE(t.billed && t.billed->value) << t.turn;
+    EXPECT_FALSE(t.cost_usd) << t.turn;
+    EXPECT_GT(t.estimated_usd, 0);
+    // The emulator bills a dollar a unit by the same table: bill and estimate agree.
+    EXPECT_NEAR(*t.billed->value, t.estimated_usd, 0.1 * t.estimated_usd) << t.turn;
+  }
+  EXPECT_EQ(s.unknown_cost_turns(), 2);
+  auto history = run_omnicut({"history", default_ledger_path(out.string()), "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  auto h = nlohmann::json::parse(history.out);
+  EXPECT_EQ(h["turns"][0]["cost_source"], "billed");
+  EXPECT_EQ(h["turns"][0]["billed_units"]["raw"], s.turns[0].billed->raw);
+  EXPECT_TRUE(h["turns"][0]["cost_usd"].is_null());
+  EXPECT_EQ(h["totals"]["unknown_cost_turns"], 2);
 
   auto probe = test::ffprobe(out);
   double duration = std::stod(probe["format"]["duration"].get<std::string>());
@@ -273,6 +290,27 @@ TEST(Edit, SurvivesRateLimitsServerErrorsAndADroppedDownload) {
   EXPECT_NEAR(beep_onset(out), 2.0, 0.01);
 }
 
+TEST(Edit, AResultWithoutABillLeavesTheTurnEstimated) {
+  auto dir = test::scratch_dir();
+  auto src = make_source(dir);
+  Emu e(emulator::parse_faults("no-bill"));
+  auto out = dir / "out.mp4";
+  auto r = run_omnicut(edit_args(src, out, e.emu.url(), {"-p", "Make it sepia."}), env_with_key());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Session s = ledger_of(out);
+  ASSERT_EQ(s.turns.size(), 1u);
+  const TurnRecord& t = s.turns[0];
+  EXPECT_EQ(t.cost_source, cost_source::estimated);
+  EXPECT_FALSE(t.billed);
+  ASSERT_TRUE(t.cost_usd);
+  EXPECT_GT(*t.cost_usd, 0);
+  EXPECT_DOUBLE_EQ(*t.cost_usd, t.estimated_usd);
+  auto h = nlohmann::json::parse(run_omnicut({"history", default_ledger_path(out.string()), "--json"}).out);
+  EXPECT_EQ(h["turns"][0]["cost_source"], "estimated");
+  EXPECT_TRUE(h["turns"][0]["billed_units"].is_null());
+  EXPECT_EQ(h["totals"]["unknown_cost_turns"], 0);
+}
+
 TEST(Edit, LocalRunsTheWholeJobWithoutAKey) {
   auto dir = test::scratch_dir();
   auto src = make_source(dir);
@@ -285,6 +323,10 @@ TEST(Edit, LocalRunsTheWholeJobWithoutAKey) {
   Session s = ledger_of(out);
   EXPECT_TRUE(s.local);
   EXPECT_EQ(s.completed_turns(), 2);
+  for (const auto& t : s.turns) {  // the built-in emulator's units are dollars: priced, simulated
+    ASSERT_TRUE(t.billed && t.billed->value && t.cost_usd) << t.turn;
+    EXPECT_DOUBLE_EQ(*t.cost_usd, *t.billed->value);
+  }
   // JSON-lines on stdout: every line parses, and the last is the result.
   std::istringstream lines(r.out);
   std::string line, last;
@@ -315,7 +357,7 @@ TEST(Edit, FromTurnBranchesANewSessionFromThatResult) {
   Session b = ledger_of(branch);
   ASSERT_EQ(b.turns.size(), 2u);
   EXPECT_FALSE(b.turns[0].inherited_from.empty());
-  EXPECT_NEAR(b.cost_usd(), b.turns[1].cost_usd, 1e-9);  // the inherited turn is billed in the parent only
+  EXPECT_EQ(b.unknown_cost_turns(), 1);  // the inherited turn is billed in the parent only
   EXPECT_TRUE(fs::exists(branch));
 }
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -16,6 +17,7 @@
 
 #include "codecs/testing/synth.h"
 #include "common/error.h"
+#include "emulator/billing.h"
 #include "emulator/emulator.h"
 #include "tests/support/test_support.h"
 
@@ -275,6 +277,7 @@ TEST_F(EmulatorTest, MissingPromptIs422OnTheResultAfterCompleted) {
   EXPECT_TRUE(status["error"].is_string());
   auto r = result_of(sub);
   EXPECT_EQ(r->status, 422);
+  EXPECT_EQ(r->get_header_value("x-fal-billable-units"), "0");  // a refused input bills nothing
   json detail = json::parse(r->body)["detail"];
   ASSERT_TRUE(detail.is_array());
   EXPECT_EQ(detail[0]["loc"], json({"body", "prompt"}));
@@ -289,11 +292,13 @@ TEST_F(EmulatorTest, VideoUrlItCannotFetchOrDecodeIs422) {
     wait_completed(sub);
     auto r = result_of(sub);
     EXPECT_EQ(r->status, 422) << url;
+    EXPECT_EQ(r->get_header_value("x-fal-billable-units"), "0") << url;
     json detail = json::parse(r->body)["detail"];
     EXPECT_EQ(detail[0]["loc"], json({"body", "video_url"})) << url;
   }
   auto not_json = client->Post(kEdit, kKey, "{nope", "application/json");
   EXPECT_EQ(not_json->status, 422);
+  EXPECT_EQ(not_json->get_header_value("x-fal-billable-units"), "0");
   EXPECT_EQ(emu->stats().submissions, 3);
 }
 
@@ -372,30 +377,52 @@ TEST_F(EmulatorTest, SubmitStatusResultFollowFalsShapes) {
     ASSERT_EQ(r->status, 200);
     EXPECT_EQ(r->get_header_value("x-fal-request-id"), id);
     json out = json::parse(r->body);
+    // Exactly fal's result body for this endpoint: {"video": File}, File = url, content_type,
+    // file_name, file_size; the bill travels in a header, not in the body.
+    ASSERT_EQ(out.size(), 1u) << out;
+    ASSERT_TRUE(out.contains("video")) << out;
+    std::set<std::string> keys;
+    for (const auto& [key, value] : out["video"].items()) keys.insert(key);
+    EXPECT_EQ(keys, (std::set<std::string>{"url", "content_type", "file_name", "file_size"}));
     EXPECT_EQ(out["video"]["content_type"], "video/mp4");
     EXPECT_TRUE(out["video"]["file_name"].is_string());
     EXPECT_GT(out["video"]["file_size"].get<int64_t>(), 1000);
-    EXPECT_GT(out["usage"]["input_tokens"].get<int64_t>(), 3 * 5792 - 100);
-    EXPECT_GT(out["usage"]["output_tokens"].get<int64_t>(), 2 * 5792);
-    EXPECT_GT(out["usage"]["cost_usd"].get<double>(), 0.1);
+    ASSERT_TRUE(r->has_header("x-fal-billable-units"));
+    EXPECT_GT(std::stod(r->get_header_value("x-fal-billable-units")), 0.1);
   }
   em::Stats stats = emu->stats();
   EXPECT_EQ(stats.submissions, 1);
   EXPECT_EQ(stats.video_urls, std::vector<std::string>{url});
 }
 
-TEST_F(EmulatorTest, UsageFollowsTheEndpointTablesBilling) {
+TEST_F(EmulatorTest, BillableUnitsAreTheEditsTokenCostInDollars) {
   start();
   std::string url = upload_clip(clip(4.0, 320, 240, true));
   std::string prompt = "make it sepia please";  // 20 characters = 5 tokens
   json sub = submit({{"prompt", prompt}, {"video_url", url}});
   wait_completed(sub);
-  json usage = json::parse(result_of(sub)->body)["usage"];
-  // 4 s of input: 5,792 video + 32 audio tokens a second, plus the prompt; 5,792 a second out.
-  EXPECT_NEAR(usage["input_tokens"].get<double>(), 4 * (5792 + 32) + 5, 5824 * 0.05);
-  EXPECT_NEAR(usage["output_tokens"].get<double>(), 4 * 5792, 5792 * 0.1);
-  double cost = usage["input_tokens"].get<double>() * 1.875e-6 + usage["output_tokens"].get<double>() * 21.875e-6;
-  EXPECT_NEAR(usage["cost_usd"].get<double>(), cost, 1e-5);
+  auto r = result_of(sub);
+  ASSERT_EQ(r->status, 200);
+  std::string units = r->get_header_value("x-fal-billable-units");
+  // A decimal string as fal's SDK writes it: an integer, or 8 decimals.
+  EXPECT_TRUE(std::regex_match(units, std::regex(R"(\d+(\.\d{8})?)"))) << units;
+  // 4 s of input: 5,792 video + 32 audio tokens a second, plus the prompt; 5,792 a second out;
+  // at $1.875 / $21.875 per 1M tokens, one unit a dollar (emulator/billing.h).
+  double usd = (4 * (5792 + 32) + 5) * 1.875e-6 + 4 * 5792 * 21.875e-6;
+  EXPECT_NEAR(std::stod(units), usd, usd * 0.1);
+  // Only the result GET carries the bill.
+  EXPECT_FALSE(client->Get(path_of(sub["status_url"]), kKey)->has_header("x-fal-billable-units"));
+}
+
+TEST(EmulatorBilling, UnitsAreWrittenAsFalsSdkWritesThem) {
+  EXPECT_EQ(em::format_billable_units(42), "42");
+  EXPECT_EQ(em::format_billable_units(0), "0");
+  EXPECT_EQ(em::format_billable_units(0.0871), "0.08710000");
+  EXPECT_EQ(em::format_billable_units(3.14159265), "3.14159265");
+  Billing b = find_endpoint("google/gemini-omni-flash/edit").billing;
+  // 1 s with audio, a 4-character prompt, 1 s out: (5792 + 32 + 1) * 1.875 + 5792 * 21.875 micro-dollars.
+  EXPECT_NEAR(em::billable_units(b, 1.0, true, 1.0, 4), (5825 * 1.875 + 5792 * 21.875) / 1e6, 1e-8);
+  EXPECT_NEAR(em::billable_units(b, 1.0, false, 1.0, 0), (5792 * 1.875 + 5792 * 21.875) / 1e6, 1e-8);
 }
 
 TEST_F(EmulatorTest, QueuePositionsCountTheJobsAheadAndStatusStreamEndsCompleted) {
@@ -443,11 +470,12 @@ TEST_F(EmulatorTest, CancelAnswersLikeFal) {
 // ---------------------------------------------------------------- faults
 
 TEST_F(EmulatorTest, ParseFaultsReadsEverySpecAndRefusesUnknownOnes) {
-  em::Faults f = em::parse_faults("429x2,status500x3,drop-upload,drop-download,drop-submit,slow=200,fail-job,queue=4");
+  em::Faults f =
+      em::parse_faults("429x2,status500x3,drop-upload,drop-download,drop-submit,slow=200,fail-job,queue=4,no-bill");
   EXPECT_EQ(f.rate_limit, 2);
   EXPECT_EQ(f.status_errors, 3);
   EXPECT_EQ(f.status_error_code, 500);
-  EXPECT_TRUE(f.drop_upload && f.drop_download && f.drop_submit && f.fail_job);
+  EXPECT_TRUE(f.drop_upload && f.drop_download && f.drop_submit && f.fail_job && f.no_bill);
   EXPECT_EQ(f.slow_ms, 200);
   EXPECT_EQ(f.queue_polls, 4);
   EXPECT_EQ(em::parse_faults("").rate_limit, 0);
@@ -499,6 +527,7 @@ TEST_F(EmulatorTest, FailJobCompletesWithErrorAndTheResultAnswers500) {
   auto r = result_of(sub);
   EXPECT_EQ(r->status, 500);
   EXPECT_TRUE(json::parse(r->body)["detail"].is_string());
+  EXPECT_FALSE(r->has_header("x-fal-billable-units"));  // an app error sets no units
 }
 
 TEST_F(EmulatorTest, DropUploadCutsTheFirstPutAndAcceptsTheRetry) {

@@ -73,6 +73,96 @@ TEST(Ledger, RoundTripKeepsEveryTurnField) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 
+// A finished turn as edit_turn.cpp records it: 4 s of input with audio, `billed` as the result sent it.
+TurnRecord costed_turn(const std::optional<client::BilledUnits>& billed, double usd_per_unit) {
+  Billing b = default_endpoint().billing;
+  b.usd_per_unit = usd_per_unit;
+  CostModel model(b);
+  TurnRecord t;
+  t.turn = 1;
+  t.status = turn_status::completed;
+  record_cost(t, billed, model.turn(4.0, true, "Make it night."), model);
+  return t;
+}
+
+Session round_trip(const Session& s) {
+  auto path = (test::scratch_dir() / "s.json").string();
+  Session copy = s;
+  save_session(copy, path);
+  return load_session(path);
+}
+
+TEST(Ledger, BilledUnitsAreRecordedAsReportedAndPricedOnlyAtAKnownPrice) {
+  const double estimate = CostModel(default_endpoint().billing).turn(4.0, true, "Make it night.").usd();
+  // The table publishes no price for a unit of the v1 edit: the dollars are unknown, not $0.
+  TurnRecord unknown = costed_turn(client::parse_billable_units("0.55073125"), 0);
+  EXPECT_EQ(unknown.cost_source, cost_source::billed);
+  EXPECT_FALSE(unknown.cost_usd);
+  EXPECT_NEAR(unknown.estimated_usd, estimate, 1e-12);
+  EXPECT_NE(cost_text(unknown).find("0.55073125 units"), std::string::npos) << cost_text(unknown);
+  EXPECT_NE(cost_text(unknown).find("unknown"), std::string::npos) << cost_text(unknown);
+  // A known price turns the units into dollars.
+  TurnRecord priced = costed_turn(client::parse_billable_units("0.55073125"), 2.0);
+  ASSERT_TRUE(priced.cost_usd);
+  EXPECT_NEAR(*priced.cost_usd, 1.1014625, 1e-9);
+  EXPECT_NE(cost_text(priced).find("billed"), std::string::npos);
+  // A header that is not a number keeps its text; its dollars are unknown.
+  TurnRecord odd = costed_turn(client::parse_billable_units("lots"), 2.0);
+  EXPECT_FALSE(odd.cost_usd);
+  EXPECT_EQ(odd.billed->raw, "lots");
+
+  Session s = sample_session(0);
+  s.turns = {unknown, priced, odd};
+  for (int i = 0; i < 3; ++i) s.turns[i].turn = i + 1;
+  Session back = round_trip(s);
+  ASSERT_EQ(back.turns.size(), 3u);
+  EXPECT_EQ(back.turns[0].billed->raw, "0.55073125");
+  EXPECT_DOUBLE_EQ(*back.turns[0].billed->value, 0.55073125);
+  EXPECT_FALSE(back.turns[0].cost_usd);
+  EXPECT_EQ(back.turns[0].cost_source, cost_source::billed);
+  EXPECT_NEAR(*back.turns[1].cost_usd, 1.1014625, 1e-9);
+  EXPECT_FALSE(back.turns[2].billed->value);
+  EXPECT_EQ(back.unknown_cost_turns(), 2);
+  EXPECT_NEAR(back.cost_usd(), 1.1014625, 1e-9);  // the known part only
+  EXPECT_NE(total_cost_text(back).find("2 turn(s) of unknown cost"), std::string::npos) << total_cost_text(back);
+  EXPECT_NE(total_cost_text(back).find("3 billed, 0 estimated"), std::string::npos) << total_cost_text(back);
+}
+
+TEST(Ledger, ATurnWithoutABillIsMarkedEstimated) {
+  TurnRecord t = costed_turn(std::nullopt, 2.0);
+  EXPECT_EQ(t.cost_source, cost_source::estimated);
+  EXPECT_FALSE(t.billed);
+  ASSERT_TRUE(t.cost_usd);
+  EXPECT_NEAR(*t.cost_usd, CostModel(default_endpoint().billing).turn(4.0, true, "Make it night.").usd(), 1e-12);
+  EXPECT_NE(cost_text(t).find("estimated"), std::string::npos) << cost_text(t);
+  Session s = sample_session(0);
+  s.turns = {t};
+  Session back = round_trip(s);
+  EXPECT_EQ(back.turns[0].cost_source, cost_source::estimated);
+  EXPECT_FALSE(back.turns[0].billed);
+  EXPECT_EQ(back.unknown_cost_turns(), 0);
+  EXPECT_NE(total_cost_text(back).find("0 billed, 1 estimated"), std::string::npos) << total_cost_text(back);
+}
+
+TEST(Ledger, OldLedgersWithReportedTokensStillRead) {
+  // A turn as omnicut wrote it when the result carried a "usage" object.
+  nlohmann::json old_turn = {{"turn", 1}, {"status", "completed"}, {"request_id", "req-1"},
+                             {"tokens", {{"input_video", 23301}, {"output", 23168}}},
+                             {"tokens_source", "reported"}, {"cost_usd", 0.550474}};
+  nlohmann::json ledger = {{"omnicut_session", 1}, {"endpoint", default_endpoint().id}, {"turns", {old_turn}}};
+  Session s = session_from_json(ledger, "old.json");
+  ASSERT_EQ(s.turns.size(), 1u);
+  const TurnRecord& t = s.turns[0];
+  EXPECT_EQ(t.cost_source, cost_source::reported);
+  ASSERT_TRUE(t.cost_usd);
+  EXPECT_DOUBLE_EQ(*t.cost_usd, 0.550474);
+  EXPECT_DOUBLE_EQ(t.tokens.input(), 23301);
+  EXPECT_DOUBLE_EQ(t.tokens.output(), 23168);
+  EXPECT_FALSE(t.billed);
+  EXPECT_DOUBLE_EQ(s.cost_usd(), 0.550474);
+  EXPECT_NE(cost_text(t).find("reported tokens"), std::string::npos) << cost_text(t);
+}
+
 TEST(Ledger, NotALedgerIsAUsageError) {
   auto dir = test::scratch_dir();
   std::ofstream(dir / "x.json") << "{\"a\": 1}";

@@ -29,7 +29,7 @@ SynthSpec marked_source(double duration, std::vector<double> marks, SynthAudio a
 }
 
 // Stands in for prep + the model: prep's own engine re-encodes the range [start, start +
-// frames/24) at 24 fps and the given size, with a generated tone as "the model's audio".
+// frames/24) at 24 fps and the given size, with the range's own audio re-encoded as "the model's".
 fs::path edit_stand_in(const fs::path& src, const fs::path& out, double start, int frames, bool audio = true,
                        int width = 640, int height = 360) {
   TranscodeSpec t;
@@ -43,7 +43,6 @@ fs::path edit_stand_in(const fs::path& src, const fs::path& out, double start, i
   t.fps = {24, 1};
   t.preset = "ultrafast";
   t.audio_stream = audio ? 1 : -1;
-  t.synth_audio = audio;
   auto r = transcode(t);
   EXPECT_EQ(r.video_frames, frames);
   return out;

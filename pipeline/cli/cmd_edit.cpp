@@ -86,7 +86,7 @@ int run(EditArgs& a) {
                   format_usd(out.estimate_usd).c_str());
     else
       std::printf("wrote %s: %s, %s%s\nledger: %s\n", out.session.output.c_str(), turns_text(out.session).c_str(),
-                  format_usd(out.session.cost_usd()).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
+                  total_cost_text(out.session).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
                   out.ledger_path.c_str());
   }
   return kOk;

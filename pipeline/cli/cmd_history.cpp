@@ -1,4 +1,6 @@
 // `omnicut history SESSION [--json]`: the turns of an edit session, what each cost, and totals.
+// A turn's cost says where it comes from: fal's bill (x-fal-billable-units, in dollars only where
+// the price of a unit is known) or the cost model's estimate when no bill came (pipeline/ledger.h).
 #include <cstdio>
 #include <iostream>
 
@@ -27,20 +29,20 @@ void print_table(const Session& s, const std::string& path) {
   if (s.split.is_object() && !s.split["segments"].empty())  // each turn below sums its segments' turns
     std::printf("split   %zu segments, each with its own ledger (e.g. %s)\n", s.split["segments"].size(),
                 s.split["segments"][0].value("ledger", "").c_str());
-  std::printf("%-4s %-10s %-38s %-12s %10s %10s %10s %8s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
-              "COST", "TIME");
+  std::printf("%-4s %-10s %-38s %-12s %10s %10s %8s  %s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
+              "TIME", "COST");
   double in = 0, out = 0;
   for (const auto& t : s.turns) {
     bool billed = t.status != turn_status::pending && t.inherited_from.empty();
     std::string status = t.inherited_from.empty() ? t.status : "inherited";
-    std::printf("%-4d %-10s %-38s %-12s %10.0f %10.0f %10s %7.1fs\n", t.turn, status.c_str(), shorten(t.prompt, 38).c_str(),
-                shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(),
-                billed ? format_usd(t.cost_usd).c_str() : "-", t.timings.run_s);
+    std::printf("%-4d %-10s %-38s %-12s %10.0f %10.0f %7.1fs  %s\n", t.turn, status.c_str(), shorten(t.prompt, 38).c_str(),
+                shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(), t.timings.run_s,
+                billed ? cost_text(t).c_str() : "-");
     if (!t.error.empty()) std::printf("     error: %s\n", t.error.c_str());
     if (billed) in += t.tokens.input(), out += t.tokens.output();
   }
   std::printf("total: %d of %zu turn(s) completed, %.0f input + %.0f output tokens, %s%s\n", s.completed_turns(),
-              s.turns.size(), in, out, format_usd(s.cost_usd()).c_str(), s.local ? " (simulated)" : "");
+              s.turns.size(), in, out, total_cost_text(s).c_str(), s.local ? " (simulated)" : "");
   if (s.final_output.is_object()) std::printf("output: %s (from turn %d)\n", s.final_output.value("path", "").c_str(),
                                               s.final_output.value("from_turn", 0));
 }
