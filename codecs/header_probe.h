@@ -1,8 +1,9 @@
 // The lightest probe: the container's header only (no stream-info search, no packets, no
 // decoding), for `estimate` over thousands of files. It fills what pricing needs (duration,
 // whether there is video and audio, the picture size) and leaves the rest of MediaInfo at its
-// defaults; use codecs/probe.h when orientation, frame rate or pixel format matter. Formats whose
-// header carries no duration (MPEG-TS, raw streams) fall back to FFmpeg's stream-info search.
+// defaults; use codecs/probe.h when orientation, frame rate or pixel format matter. It opens
+// through av::open_media's quick path (MP4/MOV/Matroska headers; the stream-info search for the
+// rest) and reads packets only when the container gives no duration (a live recording).
 #pragma once
 #include <string>
 

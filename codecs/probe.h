@@ -1,5 +1,7 @@
 // probe: what a media file holds, read from its headers and the first few seconds of packets
-// (never a full decode), as plain data (codecs/media_info.h) for the plan and the CLI.
+// (never a full decode), as plain data (codecs/media_info.h) for the plan and the CLI. Opened
+// through av::open_media, so its origin and true duration are the ones every other operation uses
+// (a live recording's length is read from its last packets).
 #pragma once
 #include <string>
 
