@@ -19,6 +19,9 @@ class FaultState {
   int slow_ms() const;
   bool fail_job() const;
   int queue_polls() const;
+  int history_lag_s() const;
+  bool history_hidden() const;
+  bool history_401() const;
 
  private:
   mutable std::mutex mutex_;

@@ -87,6 +87,8 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"cost_usd", t.cost_usd},
           {"error", t.error},
           {"inherited_from", t.inherited_from},
+          {"submit_input", t.submit_input},
+          {"submit_started_at", t.submit_started_at},
           {"timings",
            {{"submitted_at", t.timings.submitted_at},
             {"completed_at", t.timings.completed_at},
@@ -113,6 +115,8 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.cost_usd = j.value("cost_usd", 0.0);
   t.error = j.value("error", "");
   t.inherited_from = j.value("inherited_from", "");
+  t.submit_input = j.value("submit_input", nlohmann::json());
+  t.submit_started_at = j.value("submit_started_at", "");
   auto tm = j.value("timings", nlohmann::json::object());
   t.timings.submitted_at = tm.value("submitted_at", "");
   t.timings.completed_at = tm.value("completed_at", "");
