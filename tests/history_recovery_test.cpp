@@ -65,6 +65,13 @@ std::vector<std::string> submit_finished(Emu& e, int n) {
   return ids;
 }
 
+TEST(HistoryRoute, FaultsParse) {
+  auto f = emulator::parse_faults("history-lag=7,history-hidden,history-401");
+  EXPECT_EQ(f.history_lag_s, 7);
+  EXPECT_TRUE(f.history_hidden && f.history_401);
+  EXPECT_FALSE(emulator::parse_faults("history-lag=2").history_hidden);
+}
+
 TEST(HistoryRoute, WantsAKeyAndAnEndpointIdInThePlatformErrorShape) {
   Emu e;
   auto r = get_listing(e, "?endpoint_id=" + kEndpoint, false);
