@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -255,6 +256,30 @@ TEST(HistoryRecovery, KilledAfterTheLostSubmitResumesByRecovering) {
 
   e.emu.set_faults({});
   auto r = run_omnicut(resume_args(out, e.emu.url()), env_with_key());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(e.emu.stats().submissions, 1);
+  expect_complete(out);
+}
+
+TEST(HistoryRecovery, ALedgerFromBeforeTheSubmitFieldsIsMatchedOnItsRebuiltInput) {
+  auto dir = test::scratch_dir();
+  auto src = make_source(dir);
+  Emu e(emulator::parse_faults("drop-submit,history-hidden"));
+  auto out = dir / "out.mp4";
+  auto r = run_omnicut(edit_args(src, out, e.emu.url(), {"--recover-wait", "0"}), env_with_key());
+  ASSERT_EQ(r.exit_code, kExitRefused) << r.err;
+
+  // As an older omnicut wrote it: no submit_input, no submit_started_at.
+  auto ledger = default_ledger_path(out.string());
+  json j = json::parse(std::ifstream(ledger));
+  for (auto& turn : j["turns"]) turn.erase("submit_input"), turn.erase("submit_started_at");
+  std::ofstream(ledger) << j.dump(2);
+  Session old = ledger_of(out);
+  EXPECT_TRUE(old.turns[0].submit_input.is_null());
+  EXPECT_EQ(old.turns[0].status, turn_status::submitting);
+
+  e.emu.set_faults({});
+  r = run_omnicut(resume_args(out, e.emu.url()), env_with_key());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(e.emu.stats().submissions, 1);
   expect_complete(out);
