@@ -82,6 +82,10 @@ std::string describe_error_body(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object()) {
     if (auto d = j.find("detail"); d != j.end() && !d->is_null()) return one_line(describe_detail(*d));
+    // The Platform API's shape: {"error": {"type", "message"}}.
+    if (auto e = j.find("error"); e != j.end() && e->is_object() && e->contains("message") &&
+        (*e)["message"].is_string())
+      return one_line(e->value("type", "error") + ": " + e->value("message", ""));
     for (const char* key : {"error", "message"})
       if (auto m = j.find(key); m != j.end() && m->is_string()) return one_line(m->get<std::string>());
   }

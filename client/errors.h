@@ -42,7 +42,8 @@ bool maybe_delivered(const std::exception& e);
 Error http_error(const Http& http, const std::string& subject, const Response& response);
 
 // fal's error body in one line: 422 detail[] as "video_url: msg; prompt: msg", a string detail
-// as-is, else {"error"/"message"}, else the first line of the text; "" when there is nothing.
+// as-is, the Platform API's {"error":{"type","message"}} as "type: message", else
+// {"error"/"message"}, else the first line of the text; "" when there is nothing.
 std::string describe_error_body(const std::string& body);
 
 // Throws http_error(...) unless the status is 2xx.

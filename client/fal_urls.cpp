@@ -3,10 +3,19 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <memory>
+
+#include <curl/curl.h>
 
 #include "common/error.h"
 
 namespace omnicut::client {
+
+std::string url_escape(const std::string& text) {
+  std::unique_ptr<char, decltype(&curl_free)> escaped(curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size())),
+                                                      curl_free);
+  return escaped ? escaped.get() : "";
+}
 
 std::string url_origin(const std::string& url) {
   auto scheme_end = url.find("://");
@@ -29,7 +38,7 @@ FalUrls FalUrls::at_origin(const std::string& origin) {
   if (url_origin(base).empty())
     throw Error(ErrorKind::usage, origin.empty() ? "--fal-url" : origin,
                 "not an http:// or https:// URL (expected e.g. http://127.0.0.1:8080)");
-  return FalUrls{base, base, base};
+  return FalUrls{base, base, base, base};
 }
 
 FalUrls FalUrls::from_setting(const std::string& flag) {

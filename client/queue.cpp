@@ -33,12 +33,6 @@ json parse_object(const Http& http, const std::string& subject, const Response& 
   return j;
 }
 
-std::string url_escape(const std::string& text) {
-  std::unique_ptr<char, decltype(&curl_free)> escaped(curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size())),
-                                                      curl_free);
-  return escaped ? escaped.get() : "";
-}
-
 // "owner/app" of an endpoint id ("workflows/owner/app" for namespaced ones): status, result and
 // cancel live there, without the subpath.
 std::string app_of(const std::string& endpoint_id) {

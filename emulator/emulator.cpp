@@ -20,8 +20,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Presigned upload URLs and public file URLs need no key, like fal's CDN.
-bool needs_key(const std::string& path) { return path.rfind("/upload/", 0) != 0 && path.rfind("/files/", 0) != 0; }
+// Presigned upload URLs and public file URLs need no key, like fal's CDN. The Platform API
+// (/v1/...) checks its own key, to answer in its own error shape (routes_history.cpp).
+bool needs_key(const std::string& path) {
+  return path.rfind("/upload/", 0) != 0 && path.rfind("/files/", 0) != 0 && path.rfind("/v1/", 0) != 0;
+}
 
 bool has_key(const httplib::Request& req) {
   auto auth = req.get_header_value("Authorization");
@@ -153,6 +156,7 @@ void Emulator::start() {
   m.install_access_log();
   add_storage_routes(m.server, c);
   add_file_routes(m.server, c);
+  add_history_routes(m.server, c);
   add_queue_routes(m.server, c);
   m.listener = std::thread([&m] { m.server.listen_after_bind(); });
   while (!m.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

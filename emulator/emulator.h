@@ -10,7 +10,8 @@ namespace omnicut::emulator {
 
 // Faults chosen per run. The SPEC string form (for `omnicut emulator --faults SPEC`) is a comma
 // list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3"
-// (also "status503xN", "statusxN" = alternating 503/500, "drop-submit" and "no-bill").
+// (also "status503xN", "statusxN" = alternating 503/500, "drop-submit" and "no-bill"; for fal's
+// request history: "history-lag=SECONDS", "history-hidden", "history-401").
 struct Faults {
   int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
   int status_errors = 0;        // the next N status reads answer 500/503
@@ -22,6 +23,9 @@ struct Faults {
   int status_error_code = 0;    // 500 or 503 for status_errors; 0 alternates 503 and 500
   bool drop_submit = false;     // the first submit is accepted (and billed), then its connection drops
   bool no_bill = false;         // results carry no x-fal-billable-units, as from an app that sets none
+  int history_lag_s = 0;        // a request is listed by the request history only this long after its submit
+  bool history_hidden = false;  // the request history never lists any request
+  bool history_401 = false;     // the request history refuses the key (401)
 };
 Faults parse_faults(const std::string& spec);  // throws omnicut::Error(usage)
 
@@ -39,6 +43,11 @@ struct Stats {
   int uploads = 0;              // completed storage uploads
   int connections = 0;          // TCP connections accepted (its own fetches of video_url included)
   std::vector<std::string> video_urls;  // video_url of every accepted submit, in order
+  // fal's request history (routes_history.cpp): pages answered, and what each history fault did.
+  int history_listings = 0;     // 200 answers of GET /v1/models/requests/by-endpoint
+  int history_lagged = 0;       // rows held back by history-lag (summed over listings)
+  int history_hidden = 0;       // rows held back by history-hidden (summed over listings)
+  int history_refused = 0;      // 401s served by history-401
 };
 
 class Emulator {

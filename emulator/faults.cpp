@@ -43,7 +43,7 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 
 const char* kFaultHelp =
     "known faults: 429xN, status500xN, status503xN, statusxN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, fail-job, queue=N, no-bill";
+    "drop-submit, slow=MS, fail-job, queue=N, no-bill, history-lag=S, history-hidden, history-401";
 
 }  // namespace
 
@@ -62,6 +62,9 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "fail-job") f.fail_job = n > 0;
     else if (name == "queue") f.queue_polls = n;
     else if (name == "no-bill") f.no_bill = n > 0;
+    else if (name == "history-lag") f.history_lag_s = n;
+    else if (name == "history-hidden") f.history_hidden = n > 0;
+    else if (name == "history-401") f.history_401 = n > 0;
     else throw Error(ErrorKind::usage, "--faults " + raw, std::string("unknown fault (") + kFaultHelp + ")");
   }
   return f;
@@ -126,6 +129,21 @@ bool FaultState::no_bill() const {
 int FaultState::queue_polls() const {
   std::lock_guard lock(mutex_);
   return faults_.queue_polls;
+}
+
+int FaultState::history_lag_s() const {
+  std::lock_guard lock(mutex_);
+  return faults_.history_lag_s;
+}
+
+bool FaultState::history_hidden() const {
+  std::lock_guard lock(mutex_);
+  return faults_.history_hidden;
+}
+
+bool FaultState::history_401() const {
+  std::lock_guard lock(mutex_);
+  return faults_.history_401;
 }
 
 }  // namespace omnicut::emulator

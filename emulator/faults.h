@@ -20,6 +20,9 @@ class FaultState {
   bool fail_job() const;
   int queue_polls() const;
   bool no_bill() const;
+  int history_lag_s() const;
+  bool history_hidden() const;
+  bool history_401() const;
 
  private:
   mutable std::mutex mutex_;

@@ -59,10 +59,12 @@ nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::strin
   job->in = {.id = new_request_id(), .endpoint_id = endpoint_id, .owner_app = owner_app, .input = std::move(input),
              .webhook = webhook};
   job->hold_polls = faults_.queue_polls();
+  job->sent_at = std::chrono::system_clock::now();
   nlohmann::json body = urls(*job);
   {
     std::lock_guard lock(mutex_);
     jobs_[job->in.id] = job;
+    submitted_.push_back(job);
     queued_.push_back(job);
     body["status"] = "IN_QUEUE";
     body["queue_position"] = static_cast<int>(queued_.size()) - 1;
@@ -136,6 +138,26 @@ StatusReply JobQueue::cancel(const std::string& owner_app, const std::string& id
   return {202, {{"status", "CANCELLATION_REQUESTED"}}};
 }
 
+std::vector<HistoryRecord> JobQueue::history() const {
+  std::lock_guard lock(mutex_);
+  std::vector<HistoryRecord> rows;
+  for (const auto& job : submitted_) {
+    if (job->state == State::queued) continue;
+    bool never_ran = job->started_at == std::chrono::system_clock::time_point{};  // cancelled while queued
+    if (never_ran) continue;
+    HistoryRecord r{.request_id = job->in.id, .endpoint_id = job->in.endpoint_id, .sent_at = job->sent_at,
+                    .started_at = job->started_at, .ended_at = std::nullopt, .status_code = std::nullopt,
+                    .input = job->in.input, .output = nullptr};
+    if (job->state == State::completed) {
+      r.ended_at = job->ended_at;
+      r.status_code = job->error ? job->error->http_status : 200;
+      r.output = job->error ? job->error->body : job->output.body;
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 void JobQueue::run_worker() {
   for (;;) {
     std::shared_ptr<Job> job;
@@ -147,6 +169,7 @@ void JobQueue::run_worker() {
       queued_.pop_front();
       job->state = State::running;
       job->started = std::chrono::steady_clock::now();
+      job->started_at = std::chrono::system_clock::now();
     }
     run_job(job);
   }
@@ -183,6 +206,7 @@ void JobQueue::run_job(const std::shared_ptr<Job>& job) {
     job->output = std::move(output);
     job->error = std::move(error);
     job->state = State::completed;
+    job->ended_at = std::chrono::system_clock::now();
   }
   if (!job->in.webhook.empty()) deliver_webhook(job->in.webhook, hook);
 }

@@ -36,6 +36,18 @@ struct JobInput {
   std::string webhook;       // fal_webhook from the submit's query; "" for none
 };
 
+// One request as fal's request history lists it (routes_history.cpp); started_at is set once
+// the worker took it (jobs never started are not listed, as fal likely does not).
+struct HistoryRecord {
+  std::string request_id;
+  std::string endpoint_id;
+  std::chrono::system_clock::time_point sent_at;
+  std::optional<std::chrono::system_clock::time_point> started_at, ended_at;
+  std::optional<int> status_code;   // once ended: 200, or the failed result's HTTP status
+  nlohmann::json input;
+  nlohmann::json output;            // the result, or the failed result's body; null while running
+};
+
 // A finished job: the endpoint's result body and what it bills (emulator/billing.h).
 struct JobOutput {
   nlohmann::json body;
@@ -67,6 +79,7 @@ class JobQueue {
   bool is_completed(const std::string& owner_app, const std::string& id);
   StatusReply result(const std::string& owner_app, const std::string& id);
   StatusReply cancel(const std::string& owner_app, const std::string& id);
+  std::vector<HistoryRecord> history() const;  // every request the queue took, in submit order
   void stop();
 
  private:
@@ -78,6 +91,7 @@ class JobQueue {
     bool cancel_requested = false;
     std::vector<nlohmann::json> logs;
     std::chrono::steady_clock::time_point started;
+    std::chrono::system_clock::time_point sent_at, started_at, ended_at;  // wall clock, for the history
     double inference_time = 0;
     std::optional<JobError> error;
     JobOutput output;
@@ -95,6 +109,7 @@ class JobQueue {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::vector<std::shared_ptr<Job>> submitted_;  // jobs_ in submit order
   std::deque<std::shared_ptr<Job>> queued_;
   bool stopping_ = false;
   std::thread worker_;

@@ -8,8 +8,10 @@
 // Never billing twice: each turn is recorded in the ledger (pipeline/ledger.h) as "submitting"
 // before its submit is sent and as "submitted" with fal's request_id and queue URLs as soon as
 // the answer arrives, before any waiting. A resumed session polls submitted turns by those URLs
-// and never resubmits them; a turn caught between the two states (the process died mid-submit)
-// is not resent automatically, because fal may have accepted it. A submit that certainly never
+// and never resubmits them; a turn caught between the two states (the answer was lost, or the
+// process died mid-submit) is not resent automatically, because fal may have accepted it: it is
+// looked up in fal's request history and adopted when found (pipeline/turn_recovery.h), else the
+// user decides with --resend-lost. A submit that certainly never
 // left (refused connection, DNS, TLS handshake) goes back to "pending" and the next run sends it.
 //
 // One process per session: run_edit holds the ledger's lock (pipeline/session_lock.h) for the
@@ -50,6 +52,12 @@ struct EditOptions {
   bool split = false;                   // long footage: segments edited apart, joined under the source's audio
   int jobs = 2;                         // --split: segments in flight at once
   double poll_interval_s = 0.5;
+  // A submit whose answer was lost (pipeline/turn_recovery.h): how long fal's request history is
+  // searched for it before omnicut stops (exit 11), how often, and whether to send it again
+  // instead when one search does not find it (--resend-lost: may bill twice).
+  double recover_wait_s = 90;
+  double recover_poll_s = 3;
+  bool resend_lost = false;
 };
 
 struct EditContext {

@@ -5,8 +5,10 @@
 #include "client/errors.h"
 #include "client/queue.h"
 #include "common/interrupt.h"
+#include "common/iso_time.h"
 #include "pipeline/edit_steps.h"
 #include "pipeline/format.h"
+#include "pipeline/turn_recovery.h"
 
 namespace omnicut {
 namespace {
@@ -33,27 +35,30 @@ void record_bill(TurnRecord& t, const client::JobResult& result, const Session& 
   record_cost(t, result.billed, estimate, model);
 }
 
-void submit_turn(SessionFile& f, TurnRecord& t, EditContext& ctx) {
+void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
   Session& s = f.session;
-  const Endpoint& ep = find_endpoint(t.endpoint);
   t.input_url = t.turn == 1 ? s.upload->url : s.turns[t.turn - 2].result->url;
   t.status = turn_status::submitting;
   t.error.clear();
+  t.submit_input = submit_input_for(t);
+  t.submit_started_at = format_iso8601(WallClock::now());
   f.save();  // before the request leaves: from here on a crash never leads to a blind resend
-  nlohmann::json input = {{ep.prompt_field, t.prompt}, {ep.video_input_field, t.input_url}};
   client::Submission sub;
   try {
-    sub = client::submit(*ctx.fal, ep.id, input);
+    sub = client::submit(*ctx.fal, find_endpoint(t.endpoint).id, t.submit_input);
   } catch (const Error& e) {
     // A failure without an answer after the request may have reached fal (a timeout, a dropped
     // connection, Ctrl-C mid-request) may hide an accepted job: the turn stays "submitting" (see
-    // edit_session.h). Any answer from fal means it was not queued, and a request that never
+    // edit_session.h) and, unless the user stopped the run, is looked for in fal's request
+    // history at once. Any answer from fal means it was not queued, and a request that never
     // reached fal cannot have been: the turn can be sent again.
     t.error = e.what();
     bool unanswered = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
     if (unanswered && client::maybe_delivered(e)) {
       f.save();
-      throw;
+      if (e.kind() == ErrorKind::interrupted) throw;
+      resolve_lost_submit(f, t, o, ctx, false);
+      return;
     }
     t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
     f.save();
@@ -169,31 +174,21 @@ bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditCo
   return false;
 }
 
-// A split segment cannot be branched on its own: the whole split is started again instead.
-std::string resend_hint(const SessionFile& f, const TurnRecord& t) {
-  if (!f.parent.empty()) return "start a new --split session (segments of " + f.parent + " cannot be branched)";
-  return "branch: omnicut edit --resume " + f.path + " --from-turn " + std::to_string(t.turn - 1) + " -p PROMPT -o NEW.mp4";
-}
-
 }  // namespace
 
 void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& ctx) {
   TurnRecord& t = f.session.turns[index];
   if (t.status == turn_status::completed) return;
-  if (t.status == turn_status::submitting)
-    throw Error(ErrorKind::refused, f.path,
-                "turn " + std::to_string(t.turn) + "'s submit was cut off before fal's answer was recorded, so fal may "
-                "have accepted (and billed) it; it is not resent automatically. Check your fal dashboard; to send it "
-                "again, " + resend_hint(f, t));
   std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
   ctx.progress->stage(what, t.prompt);
+  if (t.status == turn_status::submitting) resolve_lost_submit(f, t, o, ctx, o.resend_lost);
   // One wall-clock deadline across submit and polling; the submit's own retries are bounded by
   // its policy (client/http.h) and the deadline is checked after every status read.
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.turn_timeout_s));
   if (t.status == turn_status::cancelled && !t.request_id.empty() && reuse_cancelled(f, t, o, ctx, deadline)) {
     // the cancel came too late: the job ran to the end (and was billed), so its result is used
   } else {
-    if (t.status != turn_status::submitted) submit_turn(f, t, ctx);
+    if (t.status != turn_status::submitted) submit_turn(f, t, o, ctx);
     else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
     wait_turn(f, t, o, ctx, deadline);
   }

@@ -176,6 +176,8 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"estimated_usd", t.estimated_usd},
           {"error", t.error},
           {"inherited_from", t.inherited_from},
+          {"submit_input", t.submit_input},
+          {"submit_started_at", t.submit_started_at},
           {"timings",
            {{"submitted_at", t.timings.submitted_at},
             {"completed_at", t.timings.completed_at},
@@ -205,6 +207,8 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.estimated_usd = j.value("estimated_usd", t.cost_usd.value_or(0.0));
   t.error = j.value("error", "");
   t.inherited_from = j.value("inherited_from", "");
+  t.submit_input = j.value("submit_input", nlohmann::json());
+  t.submit_started_at = j.value("submit_started_at", "");
   auto tm = j.value("timings", nlohmann::json::object());
   t.timings.submitted_at = tm.value("submitted_at", "");
   t.timings.completed_at = tm.value("completed_at", "");

@@ -27,7 +27,8 @@ struct ResultFile {
 namespace turn_status {
 inline constexpr const char* pending = "pending";      // planned, not sent
 // The submit is on its way and its answer not yet recorded: fal may have accepted it. Never
-// resent automatically (see edit_session.cpp); the user decides.
+// resent automatically: it is looked up in fal's request history (pipeline/turn_recovery.h) and
+// adopted when found; otherwise the user decides (--resend-lost).
 inline constexpr const char* submitting = "submitting";
 inline constexpr const char* submitted = "submitted";  // accepted by the queue; poll, never resend
 inline constexpr const char* completed = "completed";  // result known
@@ -73,6 +74,11 @@ struct TurnRecord {
   std::string error;
   TurnTimings timings;
   std::string inherited_from;  // --from-turn: the ledger this finished turn was copied from (not billed here)
+  // Saved before the submit leaves, so that a submit whose answer was lost can be found in fal's
+  // request history (pipeline/turn_recovery.h): the exact JSON body sent, and when the send began
+  // (ISO 8601 UTC). Null / "" in ledgers written before they existed.
+  nlohmann::json submit_input;
+  std::string submit_started_at;
 };
 
 struct SourceRecord {

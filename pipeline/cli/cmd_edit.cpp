@@ -126,6 +126,14 @@ void setup(CLI::App& root, Action& chosen) {
       ->capture_default_str();
   cmd->add_flag("--cancel-on-timeout", a->o.cancel_on_timeout, "a turn past --turn-timeout is also cancelled at fal");
   cmd->add_option("--poll-interval", a->o.poll_interval_s, "seconds between status reads")->capture_default_str();
+  cmd->add_option("--recover-wait", a->o.recover_wait_s,
+                  "a submit whose answer was lost is looked for in fal's request history this many seconds before "
+                  "omnicut stops (exit 11); it is never resent on its own")
+      ->check(CLI::Range(0.0, 24 * 3600.0))
+      ->capture_default_str();
+  cmd->add_flag("--resend-lost", a->o.resend_lost,
+                "with --resume: a lost submit that one search of fal's request history does not find is sent again "
+                "(fal may then bill it twice)");
   cmd->add_flag("--json", a->json, "JSON-lines events on stdout (also when stdout is not a terminal)");
   cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
 }

@@ -1,0 +1,82 @@
+#include "client/history.h"
+
+#include "client/errors.h"
+#include "common/iso_time.h"
+
+namespace omnicut::client {
+
+namespace {
+
+using json = nlohmann::json;
+
+const char* kSubject = "fal request history";
+
+std::string string_or_empty(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+HistoryItem item_from(const json& j) {
+  HistoryItem item;
+  item.request_id = string_or_empty(j, "request_id");
+  item.endpoint_id = string_or_empty(j, "endpoint_id");
+  item.sent_at = string_or_empty(j, "sent_at");
+  item.started_at = string_or_empty(j, "started_at");
+  item.ended_at = string_or_empty(j, "ended_at");
+  if (auto c = j.find("status_code"); c != j.end() && c->is_number_integer()) item.status_code = c->get<int>();
+  item.json_input = j.value("json_input", json());
+  item.json_output = j.value("json_output", json());
+  return item;
+}
+
+std::string page_url(const Fal& fal, const std::string& endpoint_id, std::chrono::system_clock::time_point since,
+                     const ListOptions& o, const std::string& cursor) {
+  std::string url = fal.urls.api + "/v1/models/requests/by-endpoint?endpoint_id=" + url_escape(endpoint_id) +
+                    "&start=" + url_escape(format_iso8601(since)) + "&limit=" + std::to_string(o.page_size);
+  if (o.payloads) url += "&expand=payloads";
+  if (!o.request_id.empty()) url += "&request_id=" + url_escape(o.request_id);
+  if (!cursor.empty()) url += "&cursor=" + url_escape(cursor);
+  return url;
+}
+
+json fetch_page(const Fal& fal, const std::string& url) {
+  Request r;
+  r.url = url;
+  r.with_key = true;
+  r.headers = {"Accept: application/json"};
+  Response resp = fal.http.send(r, policy::status(), kSubject);
+  if (resp.status == 401 || resp.status == 403) {
+    std::string body = fal.http.redact(describe_error_body(resp.body));
+    throw Error(ErrorKind::auth, kSubject,
+                "HTTP " + std::to_string(resp.status) + ": this key may not list fal's request history" +
+                    (body.empty() ? "" : " (" + body + ")"),
+                http_status_error(resp.status));
+  }
+  expect_success(fal.http, kSubject, resp);
+  json j = json::parse(resp.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("items") || !j["items"].is_array())
+    throw Error(ErrorKind::network, kSubject, "fal's answer is not a request listing: " + fal.http.redact(resp.body.substr(0, 120)));
+  return j;
+}
+
+}  // namespace
+
+Listing list_requests(const Fal& fal, const std::string& endpoint_id, std::chrono::system_clock::time_point since,
+                      const ListOptions& options) {
+  Listing listing;
+  std::string cursor;
+  for (;;) {
+    json page = fetch_page(fal, page_url(fal, endpoint_id, since, options, cursor));
+    ++listing.pages;
+    for (const auto& item : page["items"])
+      if (item.is_object()) listing.items.push_back(item_from(item));
+    cursor = string_or_empty(page, "next_cursor");
+    if (cursor.empty() || !page.value("has_more", true)) return listing;
+    if (listing.pages >= options.max_pages) {
+      listing.truncated = true;
+      return listing;
+    }
+  }
+}
+
+}  // namespace omnicut::client
