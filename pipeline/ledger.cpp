@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/iso_time.h"
 #include "pipeline/format.h"
 #include "pipeline/json_file.h"
 
@@ -109,18 +110,7 @@ const TurnRecord* Session::last_completed() const {
 
 std::string default_ledger_path(const std::string& out) { return out + ".omnicut.json"; }
 
-std::string now_iso8601() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
+std::string now_iso8601() { return format_iso8601(WallClock::now()); }
 
 namespace {
 
