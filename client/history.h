@@ -1,6 +1,6 @@
 // fal's request history (a Platform API route, ../shared/docs/fal-platform-apis.md §8.2):
 // GET {api}/v1/models/requests/by-endpoint, paged with its cursor. An ordinary API key may call
-// it. It is how a submit whose answer was lost is found again (pipeline/turn_recovery.h): fal has
+// it. It is how a submit whose answer was lost is found again (pipeline/edit/turn_recovery.h): fal has
 // no idempotency key on queue submit. Not being listed proves nothing: rows appear late, and a
 // request still waiting in the queue may not be listed before it starts.
 #pragma once

@@ -1,6 +1,6 @@
 // prep's engine: one pass that trims, makes the picture upright with square pixels, crops, scales
 // and pads, converts to 8-bit 4:2:0, resamples audio, and writes an MP4 with the index in front.
-// pipeline/ decides the numbers (see pipeline/prep_plan.h); this file only carries them out. The
+// pipeline/ decides the numbers (see pipeline/media/prep_plan.h); this file only carries them out. The
 // source is opened through av::open_media (its origin is the range's zero) and the result written
 // through av::Mp4Writer.
 #pragma once

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/cost_model.h"
+#include "pipeline/money/cost_model.h"
 #include "model/endpoints.h"
 
 namespace omnicut {

@@ -13,7 +13,7 @@
 
 #include "codecs/testing/synth.h"
 #include "common/error.h"
-#include "pipeline/ledger.h"
+#include "pipeline/edit/ledger.h"
 #include "emulator/emulator.h"
 #include "tests/support/edit_fixture.h"
 

@@ -13,8 +13,8 @@
 #include "client/fal.h"
 #include "codecs/testing/synth.h"
 #include "common/error.h"
-#include "pipeline/edit_session.h"
-#include "pipeline/ledger.h"
+#include "pipeline/edit/edit_session.h"
+#include "pipeline/edit/ledger.h"
 #include "emulator/emulator.h"
 #include "tests/support/edit_fixture.h"
 

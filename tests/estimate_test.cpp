@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "codecs/testing/synth.h"
-#include "pipeline/estimate.h"
+#include "pipeline/money/estimate.h"
 #include "tests/support/synth_clips.h"
 #include "tests/support/test_support.h"
 

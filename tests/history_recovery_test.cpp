@@ -18,7 +18,7 @@
 #include "common/error.h"
 #include "common/iso_time.h"
 #include "emulator/emulator.h"
-#include "pipeline/ledger.h"
+#include "pipeline/edit/ledger.h"
 #include "tests/support/edit_fixture.h"
 
 namespace omnicut {

@@ -13,7 +13,7 @@
 
 #include "codecs/content_hash.h"
 #include "common/error.h"
-#include "pipeline/ledger.h"
+#include "pipeline/edit/ledger.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {

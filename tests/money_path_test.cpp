@@ -18,7 +18,7 @@
 #include "codecs/testing/synth.h"
 #include "common/error.h"
 #include "emulator/emulator.h"
-#include "pipeline/ledger.h"
+#include "pipeline/edit/ledger.h"
 #include "tests/support/edit_fixture.h"
 
 namespace omnicut {

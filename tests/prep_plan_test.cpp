@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "codecs/probe.h"
-#include "pipeline/prep_plan.h"
-#include "pipeline/time_value.h"
+#include "pipeline/media/prep_plan.h"
+#include "pipeline/support/time_value.h"
 #include "tests/support/test_support.h"
 
 namespace omnicut {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "pipeline/cli/command.h"
-#include "pipeline/format.h"
+#include "pipeline/support/format.h"
 
 namespace omnicut::cli {
 

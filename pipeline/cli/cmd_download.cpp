@@ -14,7 +14,7 @@
 #include "pipeline/cli/byte_progress.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/format.h"
+#include "pipeline/support/format.h"
 
 namespace omnicut::cli {
 namespace {

@@ -9,9 +9,9 @@
 #include "client/fal.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/edit_session.h"
-#include "pipeline/format.h"
-#include "pipeline/time_value.h"
+#include "pipeline/edit/edit_session.h"
+#include "pipeline/support/format.h"
+#include "pipeline/support/time_value.h"
 #include "emulator/emulator.h"
 
 namespace omnicut::cli {

@@ -13,10 +13,10 @@
 
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/estimate.h"
-#include "pipeline/format.h"
-#include "pipeline/time_value.h"
-#include "pipeline/json_file.h"
+#include "pipeline/money/estimate.h"
+#include "pipeline/support/format.h"
+#include "pipeline/support/time_value.h"
+#include "pipeline/support/json_file.h"
 
 namespace omnicut::cli {
 namespace {

@@ -6,8 +6,8 @@
 
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/format.h"
-#include "pipeline/ledger.h"
+#include "pipeline/support/format.h"
+#include "pipeline/edit/ledger.h"
 
 namespace omnicut::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
-#include "pipeline/join_stage.h"
+#include "pipeline/media/join_stage.h"
 
 namespace omnicut::cli {
 namespace {

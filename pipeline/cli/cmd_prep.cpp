@@ -12,10 +12,10 @@
 
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/format.h"
-#include "pipeline/prep_stage.h"
-#include "pipeline/progress.h"
-#include "pipeline/time_value.h"
+#include "pipeline/support/format.h"
+#include "pipeline/media/prep_stage.h"
+#include "pipeline/support/progress.h"
+#include "pipeline/support/time_value.h"
 
 namespace omnicut::cli {
 namespace {

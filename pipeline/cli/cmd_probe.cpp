@@ -11,8 +11,8 @@
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
 #include "model/endpoints.h"
-#include "pipeline/prep_plan.h"
-#include "pipeline/probe_report.h"
+#include "pipeline/media/prep_plan.h"
+#include "pipeline/media/probe_report.h"
 
 namespace omnicut::cli {
 namespace {

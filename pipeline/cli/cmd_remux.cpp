@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
-#include "pipeline/format.h"
-#include "pipeline/remux_stage.h"
-#include "pipeline/time_value.h"
+#include "pipeline/support/format.h"
+#include "pipeline/media/remux_stage.h"
+#include "pipeline/support/time_value.h"
 
 namespace omnicut::cli {
 namespace {

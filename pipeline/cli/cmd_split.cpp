@@ -6,8 +6,8 @@
 
 #include "pipeline/cli/command.h"
 #include "model/endpoints.h"
-#include "pipeline/split_stage.h"
-#include "pipeline/time_value.h"
+#include "pipeline/media/split_stage.h"
+#include "pipeline/support/time_value.h"
 
 namespace omnicut::cli {
 namespace {

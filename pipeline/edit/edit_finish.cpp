@@ -1,0 +1,121 @@
+#include <chrono>
+
+#include "client/download.h"
+#include "codecs/remux.h"
+#include "pipeline/media/prep_sidecar.h"
+#include "pipeline/media/remux_stage.h"
+#include "pipeline/edit/edit_steps.h"
+#include "pipeline/support/format.h"
+
+namespace omnicut {
+namespace fs = std::filesystem;
+
+namespace {
+
+client::RemoteFile remote_of(const ResultFile& r) {
+  client::RemoteFile f;
+  f.url = r.url, f.content_type = r.content_type, f.file_name = r.file_name;
+  if (r.file_size > 0) f.file_size = static_cast<uint64_t>(r.file_size);
+  return f;
+}
+
+bool already_downloaded(const TurnRecord& t, const fs::path& dest) {
+  std::error_code ec;
+  return t.local_path == dest.string() && fs::is_regular_file(dest, ec) &&
+         (t.result->file_size <= 0 || fs::file_size(dest, ec) == static_cast<uint64_t>(t.result->file_size));
+}
+
+}  // namespace
+
+void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditContext& ctx) {
+  if (already_downloaded(t, dest)) return;
+  ctx.progress->stage("download", "turn " + std::to_string(t.turn));
+  client::DownloadOptions opts;
+  opts.progress = [&](uint64_t done, uint64_t total) { ctx.progress->update(double(done), double(total), "bytes"); };
+  auto started = std::chrono::steady_clock::now();
+  auto d = client::download_file(*ctx.fal, remote_of(*t.result), dest, opts);
+  t.local_path = d.path.string();
+  t.timings.download_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  f.save();
+  ctx.progress->finish(format_bytes(d.size) + (d.resumes ? ", resumed " + std::to_string(d.resumes) + "x" : "") +
+                       " -> " + d.path.filename().string());
+}
+
+namespace {
+
+nlohmann::json remux_json(const RemuxResult& r) {
+  return {{"output", r.output},
+          {"video_frames", r.video_frames},
+          {"video_fps", r.video_fps},
+          {"video_duration", r.video_duration},
+          {"range_start", r.range_start},
+          {"range_end", r.range_end},
+          {"duration_difference", r.duration_difference},
+          {"audio", r.audio_mode},
+          {"audio_reason", r.audio_reason},
+          {"audio_duration", r.audio_duration},
+          {"audio_padded", r.audio_padded},
+          {"audio_trimmed", r.audio_trimmed},
+          {"notices", r.notices}};
+}
+
+}  // namespace
+
+fs::path work_dir_for(const std::string& ledger_path) {
+  fs::path p(ledger_path);
+  std::string name = p.filename().string();
+  if (auto pos = name.rfind(".json"); pos != std::string::npos) name.erase(pos);
+  return p.parent_path() / ("." + name + ".work");
+}
+
+nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& ctx, const fs::path& work) {
+  Session& s = f.session;
+  fs::path out(s.output);
+  const bool keep_turns = o.keep_turns || s.options.value("keep_turns", false);
+  if (keep_turns) {
+    for (auto& t : s.turns)
+      if (t.status == turn_status::completed && t.result)
+        download_result(f, t, out.parent_path() / (out.stem().string() + ".turn" + std::to_string(t.turn) + ".mp4"), ctx);
+  }
+  TurnRecord& last = s.turns.back();
+  fs::path edited = keep_turns ? fs::path(last.local_path) : work / ("turn" + std::to_string(last.turn) + ".mp4");
+  if (!keep_turns) {
+    fs::create_directories(work);
+    download_result(f, last, edited, ctx);
+  }
+
+  const bool restore = o.restore || s.options.value("restore", false);
+  ctx.progress->stage("remux", "source audio over " + format_seconds(s.prep.value("start", 0.0)) + " .. " +
+                                   format_seconds(s.prep.value("end", 0.0)) + (restore ? ", restoring the source's frame" : ""));
+  RemuxRequest req;
+  req.spec.video = edited.string();
+  req.spec.audio = s.source.path;
+  req.spec.output = s.output;
+  req.spec.start = s.prep.value("start", 0.0);
+  if (s.prep.contains("end")) req.spec.end = s.prep["end"].get<double>();
+  req.start_given = true, req.end_given = s.prep.contains("end");
+  req.restore = restore;
+  if (s.prep.contains("sidecar_record")) {
+    // prep's sidecar lives on in the ledger: written back beside a stand-in name for remux to read
+    fs::path stand_in = work / "prep.mp4";
+    fs::create_directories(work);
+    write_sidecar(stand_in, sidecar_from_json(s.prep["sidecar_record"], f.path));
+    req.sidecar = sidecar_path(stand_in).string();
+  } else if (restore) {
+    throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");
+  }
+  RemuxOutcome outcome = run_remux(req);
+  const RemuxResult& r = outcome.result;
+  for (const auto& n : r.notices) ctx.progress->message("remux: " + n);
+  std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
+                                               std::to_string(outcome.restore->height) : "";
+  ctx.progress->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
+  auto rj = remux_json(r);
+  rj["restore"] = outcome.restore ? nlohmann::json{{"width", outcome.restore->width}, {"height", outcome.restore->height}}
+                                  : nlohmann::json();
+  s.final_output = {{"path", s.output}, {"from_turn", last.turn}, {"remux", rj}, {"written_at", now_iso8601()}};
+  f.save();
+  return s.final_output["remux"];
+}
+
+}  // namespace omnicut

@@ -1,0 +1,305 @@
+#include "pipeline/edit/edit_session.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+#include "client/storage.h"
+#include "codecs/content_hash.h"
+#include "codecs/probe.h"
+#include "pipeline/money/confirm.h"
+#include "pipeline/edit/edit_steps.h"
+#include "pipeline/support/format.h"
+#include "pipeline/media/prep_plan.h"
+#include "pipeline/media/prep_sidecar.h"
+#include "pipeline/media/prep_stage.h"
+#include "pipeline/edit/session_lock.h"
+
+namespace omnicut {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kKeepRest = "Keep everything else the same.";
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string absolute(const std::string& p) { return p.empty() ? p : fs::absolute(p).lexically_normal().string(); }
+
+void add_turns(Session& s, const std::vector<std::string>& prompts, bool keep_rest) {
+  for (const auto& p : prompts) {
+    TurnRecord t;
+    t.turn = static_cast<int>(s.turns.size()) + 1;
+    t.prompt = keep_rest ? with_keep_rest(p) : p;
+    t.endpoint = s.endpoint;
+    s.turns.push_back(t);
+  }
+}
+
+PrepRequest prep_request(const Session& s) {
+  PrepRequest r;
+  if (s.options.contains("start") && !s.options["start"].is_null()) r.start = s.options["start"].get<double>();
+  if (s.options.contains("end") && !s.options["end"].is_null()) r.end = s.options["end"].get<double>();
+  return r;
+}
+
+// OUT is checked before anything is sent: never the input itself, and in a folder that exists.
+void check_output(const std::string& input, const std::string& output) {
+  std::error_code ec;
+  if (fs::exists(output, ec) && fs::equivalent(input, output, ec))
+    throw Error(ErrorKind::usage, output, "the output would overwrite the input: choose another -o");
+  fs::path dir = fs::absolute(output).parent_path();
+  if (!fs::is_directory(dir, ec)) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " is not writable");
+}
+
+// --split edits the whole source in segments; the split itself (a scene scan and prep of every
+// segment) runs in edit_split.cpp, before the estimate.
+Session planned_split(Session& s, const MediaInfo& info, const EditOptions& o) {
+  if (o.start || o.end) throw Error(ErrorKind::usage, "--split", "edits the whole source: cut it first, or drop --start/--end");
+  if (o.restore || o.keep_turns)
+    throw Error(ErrorKind::usage, "--split", "cannot be combined with --restore or --keep-turns");
+  s.options["split"] = true;
+  s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration, !info.audio.empty()};
+  s.prep = {{"start", 0.0}, {"end", info.duration}, {"duration", info.duration}, {"planned_only", true}};
+  add_turns(s, o.prompts, o.keep_rest);
+  return s;
+}
+
+// probe + plan: the range prep will cut and whether it has audio, before any work is done.
+Session new_session(const EditOptions& o, const EditContext& ctx) {
+  if (o.input.empty()) throw Error(ErrorKind::usage, "edit", "an input file is required (or --resume SESSION)");
+  if (o.output.empty()) throw Error(ErrorKind::usage, o.input, "-o OUT is required");
+  if (o.prompts.empty()) throw Error(ErrorKind::usage, o.input, "at least one -p PROMPT is required");
+  check_output(o.input, o.output);
+  const Endpoint& ep = o.endpoint_id.empty() ? default_endpoint() : find_endpoint(o.endpoint_id);
+  Session s;
+  s.endpoint = ep.id;
+  s.server = ctx.server;
+  s.local = ctx.local;
+  s.billing = ep.billing;
+  s.output = absolute(o.output);
+  s.options = {{"keep_rest", o.keep_rest}, {"restore", o.restore}, {"keep_turns", o.keep_turns},
+               {"start", o.start ? nlohmann::json(*o.start) : nlohmann::json()},
+               {"end", o.end ? nlohmann::json(*o.end) : nlohmann::json()}};
+  MediaInfo info = probe(o.input);
+  if (o.split) return planned_split(s, info, o);
+  PrepPlan plan = plan_prep(info, ep, prep_request(s));  // too long, too short, unusable: stops here
+  s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration,
+              plan.spec.audio_stream >= 0};
+  s.prep = {{"start", plan.range_start}, {"end", plan.range_end}, {"duration", plan.range_end - plan.range_start},
+            {"actions", plan.actions}, {"planned_only", true},
+            {"fps", plan.spec.fps.value() > 0 ? plan.spec.fps.value() : info.video ? info.video->fps : 0.0}};
+  add_turns(s, o.prompts, o.keep_rest);
+  return s;
+}
+
+void check_source_unchanged(const Session& s) {
+  std::error_code ec;
+  if (!fs::is_regular_file(s.source.path, ec))
+    throw Error(ErrorKind::not_found, s.source.path, "the session's source is gone (needed for its audio)");
+  if (content_hash(s.source.path) != s.source.hash)
+    throw Error(ErrorKind::usage, s.source.path, "the source changed since the session started (content hash differs)");
+}
+
+void refuse_existing_ledger(const std::string& path) {
+  std::error_code ec;
+  if (fs::exists(path, ec))
+    throw Error(ErrorKind::usage, path,
+                "a session ledger is already there: continue it with --resume " + path +
+                    ", or start another with --session FILE or another -o");
+}
+
+SessionFile open_branch(const EditOptions& o, std::optional<SessionLock>& lock) {
+  Session parent = load_session(o.resume_path);
+  if (!parent.split.is_null() || parent.options.value("split", false))
+    throw Error(ErrorKind::usage, "--from-turn", "cannot branch a --split session: start a new one");
+  int k = *o.from_turn;
+  if (k < 1 || k > static_cast<int>(parent.turns.size()) || parent.turns[k - 1].status != turn_status::completed)
+    throw Error(ErrorKind::usage, "--from-turn", std::to_string(k) + " is not a completed turn of " + o.resume_path);
+  if (o.prompts.empty()) throw Error(ErrorKind::usage, "--from-turn", "give the new branch at least one -p PROMPT");
+  if (o.output.empty()) throw Error(ErrorKind::usage, "--from-turn", "give the new branch its own -o OUT");
+  check_output(parent.source.path, o.output);
+  Session s = parent;
+  s.created_at.clear();
+  s.output = absolute(o.output);
+  s.final_output = nullptr;
+  s.branch_of = {{"session", absolute(o.resume_path)}, {"turn", k}};
+  s.turns.resize(k);
+  for (auto& t : s.turns)
+    if (t.inherited_from.empty()) t.inherited_from = absolute(o.resume_path), t.local_path.clear();
+  add_turns(s, o.prompts, o.keep_rest || parent.options.value("keep_rest", false));
+  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
+  lock.emplace(f.path);
+  refuse_existing_ledger(f.path);
+  return f;
+}
+
+// The session's ledger, locked for this run (`lock`). The lock comes before the ledger is read
+// or looked for: a run that read it while another was still writing it would work from a stale
+// copy, and two new runs for one OUT would both find no ledger.
+SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<SessionLock>& lock) {
+  if (!o.resume_path.empty() && o.from_turn) return open_branch(o, lock);
+  if (!o.resume_path.empty()) {
+    lock.emplace(o.resume_path);
+    SessionFile f{load_session(o.resume_path), o.resume_path, ""};
+    if (!o.output.empty()) check_output(f.session.source.path, o.output), f.session.output = absolute(o.output);
+    if (o.keep_turns) f.session.options["keep_turns"] = true;
+    add_turns(f.session, o.prompts, o.keep_rest || f.session.options.value("keep_rest", false));
+    if (!o.prompts.empty()) f.session.final_output = nullptr;
+    return f;
+  }
+  Session s = new_session(o, ctx);
+  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
+  lock.emplace(f.path);
+  refuse_existing_ledger(f.path);
+  return f;
+}
+
+// What this run would submit, turn by turn; shown before anything is sent.
+double show_estimate(const SessionFile& f, EditContext& ctx) {
+  const Session& s = f.session;
+  CostModel model(s.billing);
+  double seconds = s.prep.value("duration", s.source.duration);
+  double total = 0;
+  nlohmann::json turns = nlohmann::json::array();
+  std::string text = "estimate: " + format_seconds(seconds) + " per turn at " + s.endpoint + "\n";
+  for (const auto& t : s.turns) {
+    bool audio = t.turn == 1 ? s.source.has_audio : true;
+    TurnCost c = model.turn(seconds, audio, t.prompt);
+    bool pending = turn_to_submit(t);
+    if (pending) total += c.usd();
+    turns.push_back({{"turn", t.turn}, {"prompt", t.prompt}, {"status", t.status}, {"estimate", to_json(c)}});
+    char line[512];
+    std::snprintf(line, sizeof line, "  turn %d  %-9s in %6.0f tok  out %6.0f tok  %s  %s\n", t.turn, t.status.c_str(),
+                  c.tokens.input(), c.tokens.output(), format_usd(c.usd()).c_str(), t.prompt.c_str());
+    text += line;
+  }
+  text += "  to submit now: " + format_usd(total) + (s.cost_usd() > 0 ? ", already spent: " + format_usd(s.cost_usd()) : "") +
+          (s.local ? "  (local emulator: simulated, nothing billed)" : "") + "\n";
+  text += "  (5,792 input tokens/s of video + 32/s of audio, 5,792 output tokens/s; turn k reads turn k-1's output)\n";
+  if (ctx.say) ctx.say(text);
+  ctx.progress->event("estimate", {{"seconds", seconds}, {"turns", turns}, {"usd", total}, {"spent_usd", s.cost_usd()},
+                                   {"simulated", s.local}, {"billing", billing_to_json(s.billing)}});
+  return total;
+}
+
+void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
+  Session& s = f.session;
+  fs::create_directories(work);
+  ctx.progress->stage("prep", s.source.path);
+  const Endpoint& ep = find_endpoint(s.endpoint);
+  const double fps = s.prep.value("fps", 0.0);
+  PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep, [&](double done, double total) {
+    if (fps > 0) ctx.progress->update(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
+    else ctx.progress->update(done, total, "s");
+  });
+  s.prep = prep_json(p);
+  s.prep["duration"] = p.plan.range_end - p.plan.range_start;
+  s.prep["encoded_duration"] = p.result.video_duration;
+  try {
+    s.prep["sidecar_record"] = sidecar_to_json(read_sidecar(p.output));
+  } catch (const Error&) {
+  }
+  ctx.progress->finish(std::string(p.path.copy_video ? "copied" : "encoded") + " " + std::to_string(p.width) + "x" +
+                       std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
+                       p.path.reason + ")");
+}
+
+}  // namespace
+
+bool turn_to_submit(const TurnRecord& t) {
+  return t.status == turn_status::pending || t.status == turn_status::failed || t.status == turn_status::cancelled;
+}
+
+// A --local session's emulator ended with its process: its URLs lead nowhere, so the remote steps
+// are simply run again on this run's emulator (simulated, nothing billed).
+void rebase_local(Session& s, const EditContext& ctx) {
+  if (!s.local && ctx.local) throw Error(ErrorKind::usage, "--local", "this session was run against fal: resume it without --local");
+  if (s.local && !ctx.local) throw Error(ErrorKind::usage, "--resume", "this session ran on the local emulator: resume it with --local");
+  if (!s.local || s.server == ctx.server) return;
+  s.server = ctx.server;
+  s.upload.reset();
+  for (auto& t : s.turns) {
+    std::string prompt = t.prompt, endpoint = t.endpoint;
+    int n = t.turn;
+    t = TurnRecord{};
+    t.turn = n, t.prompt = prompt, t.endpoint = endpoint;
+  }
+  ctx.progress->message("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
+}
+
+void upload_prepped(SessionFile& f, EditContext& ctx) {
+  Session& s = f.session;
+  std::string file = s.prep.value("output", "");
+  ctx.progress->stage("upload", fs::path(file).filename().string());
+  client::UploadOptions opts;
+  opts.progress = [&](uint64_t done, uint64_t total) { ctx.progress->update(double(done), double(total), "bytes"); };
+  auto u = client::upload_file(*ctx.fal, file, opts);
+  s.upload = UploadRecord{u.file_url, file, u.size, now_iso8601()};
+  f.save();
+  ctx.progress->finish(format_bytes(u.size) + " -> " + u.file_url);
+}
+
+std::string with_keep_rest(const std::string& prompt) {
+  if (lower(prompt).find("keep everything else the same") != std::string::npos) return prompt;
+  std::string p = prompt;
+  while (!p.empty() && std::isspace(static_cast<unsigned char>(p.back()))) p.pop_back();
+  if (!p.empty() && p.back() != '.' && p.back() != '!' && p.back() != '?') p += '.';
+  return p.empty() ? kKeepRest : p + " " + kKeepRest;
+}
+
+EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
+  std::optional<SessionLock> lock;  // held until the run ends, however it ends
+  SessionFile f = open_session(o, ctx, lock);
+  Session& s = f.session;
+  if (s.turns.empty()) throw Error(ErrorKind::usage, f.path, "no turns to run: add one with -p PROMPT");
+  if (!o.resume_path.empty()) {
+    check_source_unchanged(s);
+    rebase_local(s, ctx);
+  }
+  ctx.progress->event("session", {{"ledger", f.path}, {"output", s.output}, {"simulated", s.local}});
+  if (ctx.say) ctx.say("ledger: " + f.path + "\n");
+  if (s.options.value("split", false)) return run_split_edit(f, o, ctx);
+
+  EditOutcome out;
+  out.ledger_path = f.path;
+  out.estimate_usd = show_estimate(f, ctx);
+  bool spends = out.estimate_usd > 0 && !s.local;
+  if (o.max_cost) check_budget(f.path, out.estimate_usd, *o.max_cost);
+  if (!o.dry_run && std::any_of(s.turns.begin(), s.turns.end(), turn_to_submit))
+    confirm_spend(f.path, "Submit for about " + format_usd(out.estimate_usd) + (spends ? "" : " (simulated)") + "?",
+                  o.yes || s.local);
+
+  fs::path work = work_dir_for(f.path);
+  if (o.dry_run) {
+    if (!s.upload) run_prep_stage(f, work, ctx);
+    fs::remove_all(work);
+    ctx.progress->message("dry run: nothing uploaded or submitted; no ledger written");
+    out.dry_run = true;
+    out.session = s;
+    return out;
+  }
+  f.save();
+  if (!s.upload) {
+    run_prep_stage(f, work, ctx);
+    f.save();
+    upload_prepped(f, ctx);
+  }
+  for (size_t i = 0; i < s.turns.size(); ++i) run_turn(f, i, o, ctx);
+  out.remux = finish_output(f, o, ctx, work);
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  out.session = s;
+  ctx.progress->event("result", {{"output", s.output}, {"ledger", f.path}, {"cost_usd", s.cost_usd()},
+                                 {"simulated", s.local}, {"remux", out.remux}});
+  return out;
+}
+
+}  // namespace omnicut

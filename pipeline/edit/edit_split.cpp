@@ -1,0 +1,290 @@
+// `omnicut edit --split`: long footage edited in segments. The source is split once (scene scan,
+// every segment prepped as `prep` would: pipeline/split_stage.h); each segment then runs the
+// single-clip turn machinery (upload once, turns chained by result URL, download) under its own
+// ledger, OUT.omnicut.d/segment-NNN.omnicut.json, so --resume treats every segment exactly like a
+// single session: finished segments are not redone, submitted turns are polled, never resent.
+// Segments are not remuxed one by one: the join lays the source's continuous audio once over the
+// whole range, so there is no click or gap at a cut. The parent ledger holds the manifest, the
+// segment ledgers' paths and, per turn, the sum over segments (for `history` and --max-cost).
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/money/confirm.h"
+#include "pipeline/edit/edit_steps.h"
+#include "pipeline/support/format.h"
+#include "pipeline/media/join_stage.h"
+#include "pipeline/media/manifest.h"
+#include "pipeline/edit/session_lock.h"
+#include "pipeline/media/split_stage.h"
+
+namespace omnicut {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string segment_name(size_t i, const char* suffix) {
+  char name[48];
+  std::snprintf(name, sizeof name, "segment-%03zu%s", i, suffix);
+  return name;
+}
+
+// OUT.omnicut.json -> OUT.omnicut.d: the segments' ledgers outlive the work folder, as records.
+fs::path ledger_dir_for(const std::string& ledger_path) {
+  fs::path p(ledger_path);
+  std::string name = p.filename().string();
+  if (auto pos = name.rfind(".json"); pos != std::string::npos) name.erase(pos);
+  return p.parent_path() / (name + ".d");
+}
+
+fs::path edited_part(const fs::path& work, size_t i) { return work / "edited" / segment_name(i, ".edited.mp4"); }
+
+// Segment i's own session: the parent's endpoint, billing and turns over the segment's range.
+Session segment_session(const Session& parent, const ManifestSegment& seg, const std::string& prepped) {
+  Session c;
+  c.endpoint = parent.endpoint, c.server = parent.server, c.local = parent.local, c.billing = parent.billing;
+  c.source = parent.source;
+  c.prep = {{"start", seg.start}, {"end", seg.end}, {"duration", seg.end - seg.start}, {"output", prepped},
+            {"frames", seg.frames}, {"segment", seg.index}};
+  c.options = {{"segment_of", parent.output}, {"segment", seg.index}};
+  return c;
+}
+
+// Prompts added to the parent (new or resumed) become the same turns in every segment.
+void sync_turns(const Session& parent, Session& kid) {
+  for (size_t k = kid.turns.size(); k < parent.turns.size(); ++k) {
+    TurnRecord t;
+    t.turn = parent.turns[k].turn, t.prompt = parent.turns[k].prompt, t.endpoint = parent.turns[k].endpoint;
+    kid.turns.push_back(t);
+  }
+}
+
+// Scene scan and prep of every segment into the work folder; nothing leaves the machine.
+void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
+  Session& s = f.session;
+  ctx.progress->stage("split", s.source.path);
+  SplitRequest req;
+  req.input = s.source.path;
+  req.dir = (work / "segments").string();
+  SplitOutcome so = run_split(req, find_endpoint(s.endpoint), [&](int i, int n) { ctx.progress->update(i, n, "segments"); });
+  nlohmann::json segs = nlohmann::json::array();
+  fs::path ledgers = ledger_dir_for(f.path);
+  for (size_t i = 0; i < so.manifest.segments.size(); ++i) {
+    const auto& seg = so.manifest.segments[i];
+    segs.push_back({{"index", seg.index}, {"start", seg.start}, {"end", seg.end}, {"file", so.outputs[i]},
+                    {"prep", so.paths[i]}, {"ledger", (ledgers / segment_name(i, ".omnicut.json")).string()}});
+  }
+  s.split = {{"manifest", manifest_to_json(so.manifest)}, {"segments", segs}};
+  ctx.progress->finish(std::to_string(segs.size()) + " segments (" + format_seconds(s.source.duration) + ")");
+}
+
+std::vector<SessionFile> open_segments(const Session& parent, const std::string& parent_path) {
+  SplitManifest m = manifest_from_json(parent.split["manifest"], "the session's split");
+  std::vector<SessionFile> kids;
+  for (size_t i = 0; i < m.segments.size(); ++i) {
+    const auto& rec = parent.split["segments"][i];
+    std::string path = rec["ledger"].get<std::string>();
+    std::error_code ec;
+    Session s = fs::exists(path, ec) ? load_session(path) : segment_session(parent, m.segments[i], rec["file"].get<std::string>());
+    sync_turns(parent, s);
+    kids.push_back({s, path, parent_path});
+  }
+  return kids;
+}
+
+// Per turn: what its segments cost (or, unsent, are estimated to), summed; the parent turn is as
+// far as its least advanced segment.
+void roll_up(Session& parent, const std::vector<SessionFile>& kids) {
+  for (size_t k = 0; k < parent.turns.size(); ++k) {
+    TurnRecord& t = parent.turns[k];
+    t.cost_usd = 0.0, t.estimated_usd = 0, t.tokens = TurnTokens{}, t.billed.reset(), t.cost_source.clear();
+    bool all_done = true, any_sent = false, any_failed = false;
+    for (const auto& kid : kids) {
+      const TurnRecord& c = kid.session.turns[k];
+      add_cost(t, c);
+      all_done &= c.status == turn_status::completed;
+      any_sent |= c.status != turn_status::pending;
+      any_failed |= c.status == turn_status::failed;
+    }
+    t.status = all_done ? turn_status::completed
+               : any_failed ? turn_status::failed
+               : any_sent ? turn_status::submitted
+                          : turn_status::pending;
+  }
+}
+
+// Every unsent turn of every segment, priced before anything is sent.
+double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>& kids, EditContext& ctx) {
+  const Session& s = f.session;
+  CostModel model(s.billing);
+  double total = 0;
+  nlohmann::json turns = nlohmann::json::array();
+  std::string text = "estimate: " + format_seconds(s.source.duration) + " in " + std::to_string(kids.size()) +
+                     " segments per turn at " + s.endpoint + "\n";
+  for (size_t k = 0; k < s.turns.size(); ++k) {
+    double usd = 0;
+    int to_send = 0;
+    for (const auto& kid : kids) {
+      const TurnRecord& t = kid.session.turns[k];
+      if (!turn_to_submit(t)) continue;
+      bool audio = t.turn == 1 ? s.source.has_audio : true;
+      usd += model.turn(kid.session.prep.value("duration", 0.0), audio, t.prompt).usd();
+      ++to_send;
+    }
+    total += usd;
+    turns.push_back({{"turn", k + 1}, {"prompt", s.turns[k].prompt}, {"segments_to_submit", to_send}, {"usd", usd}});
+    char line[512];
+    std::snprintf(line, sizeof line, "  turn %zu  %d of %zu segments to submit  %s  %s\n", k + 1, to_send, kids.size(),
+                  format_usd(usd).c_str(), s.turns[k].prompt.c_str());
+    text += line;
+  }
+  text += "  to submit now: " + format_usd(total) + (s.cost_usd() > 0 ? ", already spent: " + format_usd(s.cost_usd()) : "") +
+          (s.local ? "  (local emulator: simulated, nothing billed)" : "") + "\n";
+  text += "  (5,792 input tokens/s of video + 32/s of audio, 5,792 output tokens/s; turn k reads turn k-1's output)\n";
+  if (ctx.say) ctx.say(text);
+  ctx.progress->event("estimate", {{"seconds", s.source.duration}, {"segments", kids.size()}, {"turns", turns},
+                                   {"usd", total}, {"spent_usd", s.cost_usd()}, {"simulated", s.local},
+                                   {"billing", billing_to_json(s.billing)}});
+  return total;
+}
+
+// One segment: upload its prepped file once, run its turns, download the last result.
+void run_segment(SessionFile& kid, const fs::path& part, const EditOptions& o, EditContext& ctx) {
+  if (!kid.session.upload) {
+    std::error_code ec;
+    std::string prepped = kid.session.prep.value("output", "");
+    if (!fs::is_regular_file(prepped, ec))
+      throw Error(ErrorKind::not_found, prepped, "the segment's prepped file is gone (the work folder was removed): start a new session");
+    upload_prepped(kid, ctx);
+  }
+  for (size_t i = 0; i < kid.session.turns.size(); ++i) run_turn(kid, i, o, ctx);
+  fs::create_directories(part.parent_path());
+  download_result(kid, kid.session.turns.back(), part, ctx);
+}
+
+// At most `jobs` segments in flight, each on its own thread with its own transport and a
+// progress tagged with its index. The first failure stops new segments from starting; those
+// already running finish (their turns are paid for), then it is rethrown.
+void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const EditOptions& o, EditContext& ctx) {
+  std::atomic<size_t> next{0};
+  std::mutex failed_mutex;
+  std::exception_ptr failed;
+  auto worker = [&] {
+    client::Fal fal = *ctx.fal;
+    for (size_t i; (i = next++) < kids.size();) {
+      {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        if (failed) return;
+      }
+      Progress progress = ctx.progress->tagged({{"segment", i}}, "seg " + std::to_string(i) + " ");
+      EditContext c = ctx;
+      c.fal = &fal, c.progress = &progress, c.say = nullptr;
+      try {
+        // The parent's lock covers its segments; this one stops a segment's ledger being
+        // resumed on its own at the same time.
+        SessionLock segment_lock(kids[i].path);
+        run_segment(kids[i], edited_part(work, i), o, c);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(failed_mutex);
+        if (!failed) failed = std::current_exception();
+      }
+    }
+  };
+  size_t n = std::min<size_t>(static_cast<size_t>(std::max(o.jobs, 1)), kids.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (failed) std::rethrow_exception(failed);
+}
+
+nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kids, const fs::path& work, EditContext& ctx) {
+  Session& s = f.session;
+  ctx.progress->stage("join", std::to_string(kids.size()) + " segments, the source's audio over " +
+                                  format_seconds(s.source.duration));
+  fs::path manifest = work / "manifest.json";
+  write_manifest(manifest, manifest_from_json(s.split["manifest"], f.path));
+  JoinRequest req;
+  for (size_t i = 0; i < kids.size(); ++i) req.parts.push_back(edited_part(work, i).string());
+  req.output = s.output, req.audio = s.source.path, req.manifest = manifest.string();
+  JoinOutcome j = run_join(req);
+  for (const auto& n : j.remux.notices) ctx.progress->message("join: " + n);
+  ctx.progress->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
+                       " frames, audio " + j.remux.audio_mode + " -> " + s.output);
+  nlohmann::json rj = {{"output", s.output}, {"segments", kids.size()}, {"video_frames", j.concat.frames},
+                       {"video_copied", j.concat.copied}, {"video_duration", j.concat.duration},
+                       {"range_start", j.remux.range_start}, {"range_end", j.remux.range_end},
+                       {"duration_difference", j.remux.duration_difference}, {"audio", j.remux.audio_mode},
+                       {"audio_reason", j.remux.audio_reason}, {"notices", j.remux.notices}};
+  s.final_output = {{"path", s.output}, {"from_turn", s.turns.back().turn}, {"remux", rj}, {"written_at", now_iso8601()}};
+  return rj;
+}
+
+// Estimate, --max-cost and confirmation; a refusal of a fresh split leaves nothing behind.
+double approve(const SessionFile& f, const std::vector<SessionFile>& kids, const EditOptions& o, EditContext& ctx) {
+  double usd = show_split_estimate(f, kids, ctx);
+  if (o.max_cost) check_budget(f.path, usd, *o.max_cost);
+  bool sends = false;
+  for (const auto& kid : kids)
+    for (const auto& t : kid.session.turns) sends |= turn_to_submit(t);
+  if (!o.dry_run && sends)
+    confirm_spend(f.path, "Submit " + std::to_string(kids.size()) + " segments for about " + format_usd(usd) +
+                              (f.session.local ? " (simulated)" : "") + "?",
+                  o.yes || f.session.local);
+  return usd;
+}
+
+}  // namespace
+
+EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ctx) {
+  Session& s = f.session;
+  const fs::path work = work_dir_for(f.path);
+  const bool fresh = s.split.is_null();
+  EditOutcome out;
+  out.ledger_path = f.path;
+  std::vector<SessionFile> kids;
+  try {
+    if (fresh) split_source(f, work, ctx);
+    kids = open_segments(s, f.path);
+    if (!o.resume_path.empty())
+      for (auto& kid : kids) rebase_local(kid.session, ctx);
+    out.estimate_usd = approve(f, kids, o, ctx);
+  } catch (...) {
+    std::error_code ec;
+    if (fresh) fs::remove_all(work, ec);
+    throw;
+  }
+  if (o.dry_run) {
+    if (fresh) fs::remove_all(work);
+    ctx.progress->message("dry run: nothing uploaded or submitted; no ledger written");
+    out.dry_run = true;
+    out.session = s;
+    return out;
+  }
+  fs::create_directories(ledger_dir_for(f.path));
+  f.save();  // the split and the segments' ledgers are known before anything is sent
+  for (auto& kid : kids) kid.save();
+  try {
+    run_segments(kids, work, o, ctx);
+  } catch (...) {
+    roll_up(s, kids);
+    f.save();
+    throw;
+  }
+  roll_up(s, kids);
+  out.remux = join_segments(f, kids, work, ctx);
+  f.save();
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  out.session = s;
+  ctx.progress->cost(s.cost_usd(), s.local);
+  ctx.progress->event("result", {{"output", s.output}, {"ledger", f.path}, {"cost_usd", s.cost_usd()},
+                                 {"simulated", s.local}, {"segments", kids.size()}, {"remux", out.remux}});
+  return out;
+}
+
+}  // namespace omnicut

@@ -1,0 +1,153 @@
+// The session ledger: everything an edit session has done or started, in one JSON file beside
+// OUT (`OUT.omnicut.json`) or where --session puts it. It is what makes `--resume` safe: a turn's
+// request_id and queue URLs are on disk before omnicut waits on it, so a crash, a kill or Ctrl-C
+// never leads to a second submit (a second bill) for the same turn. Every save is atomic (temp
+// file, fsync, rename, fsync of the folder): a kill at any instant leaves the old or the new
+// ledger, never a torn one. The fal key is never part of it.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "client/queue.h"
+#include "pipeline/money/cost_model.h"
+
+namespace omnicut {
+
+// A file as fal describes one in a result: {url, content_type, file_name, file_size}.
+struct ResultFile {
+  std::string url;
+  std::string content_type;
+  std::string file_name;
+  int64_t file_size = 0;
+};
+
+namespace turn_status {
+inline constexpr const char* pending = "pending";      // planned, not sent
+// The submit is on its way and its answer not yet recorded: fal may have accepted it. Never
+// resent automatically: it is looked up in fal's request history (pipeline/turn_recovery.h) and
+// adopted when found; otherwise the user decides (--resend-lost).
+inline constexpr const char* submitting = "submitting";
+inline constexpr const char* submitted = "submitted";  // accepted by the queue; poll, never resend
+inline constexpr const char* completed = "completed";  // result known
+inline constexpr const char* failed = "failed";        // the job ended in an error (billing per fal)
+inline constexpr const char* cancelled = "cancelled";  // cancel sent
+}  // namespace turn_status
+
+// Where a turn's cost comes from.
+namespace cost_source {
+// fal's bill: the result's x-fal-billable-units (TurnRecord::billed); dollars only where the
+// price of a unit is known (Billing::usd_per_unit), else unknown.
+inline constexpr const char* billed = "billed";
+inline constexpr const char* estimated = "estimated";  // no bill came with the result: the cost model's figure
+// Ledgers from before the bill was read: tokens from the result's "usage" object, priced.
+inline constexpr const char* reported = "reported";
+}  // namespace cost_source
+
+struct TurnTimings {
+  std::string submitted_at;   // ISO 8601 UTC
+  std::string completed_at;
+  double queue_s = 0;         // submit to first IN_PROGRESS
+  double run_s = 0;           // submit to COMPLETED
+  double download_s = 0;
+};
+
+struct TurnRecord {
+  int turn = 0;               // 1-based
+  std::string prompt;
+  std::string endpoint;
+  std::string input_url;      // the uploaded source for turn 1, the previous result after that
+  std::string status = turn_status::pending;
+  std::string request_id;
+  std::string status_url;
+  std::string response_url;
+  std::string cancel_url;
+  std::optional<ResultFile> result;
+  std::string local_path;     // where the result was downloaded, if it was
+  TurnTokens tokens;          // the cost model's (older ledgers: what the result reported)
+  std::string cost_source;    // cost_source::*, once the result is in
+  std::optional<client::BilledUnits> billed;  // x-fal-billable-units as the result sent it
+  std::optional<double> cost_usd = 0.0;  // nullopt: unknown (billed in units of unknown price)
+  double estimated_usd = 0;   // the cost model's figure, whatever was billed
+  std::string error;
+  TurnTimings timings;
+  std::string inherited_from;  // --from-turn: the ledger this finished turn was copied from (not billed here)
+  // Saved before the submit leaves, so that a submit whose answer was lost can be found in fal's
+  // request history (pipeline/turn_recovery.h): the exact JSON body sent, and when the send began
+  // (ISO 8601 UTC). Null / "" in ledgers written before they existed.
+  nlohmann::json submit_input;
+  std::string submit_started_at;
+};
+
+struct SourceRecord {
+  std::string path;           // absolute
+  uint64_t size = 0;
+  std::string hash;           // codecs/content_hash.h
+  std::string hash_method;
+  double duration = 0;
+  bool has_audio = false;
+};
+
+struct UploadRecord {
+  std::string url;
+  std::string file;           // the prepped file that was uploaded
+  uint64_t size = 0;
+  std::string uploaded_at;
+};
+
+struct Session {
+  int version = 1;
+  std::string created_at;
+  std::string updated_at;
+  std::string endpoint;
+  std::string server;         // "fal" or the origin it talked to (the local emulator, --fal-url)
+  bool local = false;         // simulated by the built-in emulator: nothing billed
+  SourceRecord source;
+  nlohmann::json prep = nlohmann::json::object();  // range, geometry, prepped file (from the prep stage)
+  std::optional<UploadRecord> upload;
+  std::string output;         // OUT
+  nlohmann::json options = nlohmann::json::object();  // keep_rest, restore, keep_turns...
+  nlohmann::json branch_of;   // {"session", "turn"} when made by --from-turn, else null
+  Billing billing;
+  std::vector<TurnRecord> turns;
+  nlohmann::json final_output;  // {"path", "remux": {...}} once OUT is written, else null
+  // --split: {"manifest": split's manifest, "segments": [{"index", "start", "end", "ledger"}]}
+  // once the source is split; each segment's turns live in its own ledger, this one's turns sum
+  // them (pipeline/edit_split.cpp). Null otherwise.
+  nlohmann::json split;
+
+  double cost_usd() const;                   // turns that were submitted, where their cost is known
+  int unknown_cost_turns() const;            // submitted turns whose cost is unknown
+  int completed_turns() const;
+  const TurnRecord* last_completed() const;  // nullptr when none
+};
+
+// Records what a finished turn cost: fal's bill when `billed` (in dollars where the model knows
+// the price of a unit, else unknown), else the cost model's `estimate`.
+void record_cost(TurnRecord& turn, const std::optional<client::BilledUnits>& billed, const TurnCost& estimate,
+                 const CostModel& model);
+// Adds `part`'s tokens, cost and bill into `sum` (a --split turn is the sum of its segments'):
+// an unknown part makes the sum unknown, an estimated one makes it estimated.
+void add_cost(TurnRecord& sum, const TurnRecord& part);
+// One line: "$0.0871 billed (0.08713000 units)", "billed 0.08713000 units (price of a unit unknown;
+// estimated $0.8712)", "$0.8712 estimated (no bill reported)", "$0.8257 (reported tokens)".
+std::string cost_text(const TurnRecord& turn);
+// The session's total as text, with how its finished turns were costed: "$1.23 (2 billed, 0
+// estimated)", "$0.41 + 1 turn(s) of unknown cost (2 billed, 1 estimated)", "unknown (1 billed, 0 estimated)".
+std::string total_cost_text(const Session& session);
+
+// `OUT.omnicut.json`, beside OUT.
+std::string default_ledger_path(const std::string& out);
+std::string now_iso8601();
+
+nlohmann::json to_json(const Session& s);
+Session session_from_json(const nlohmann::json& j, const std::string& path_for_errors);
+
+// Atomic save (see the header comment); stamps updated_at. Throws Error(output).
+void save_session(Session& s, const std::string& path);
+// Throws Error(not_found) when missing, Error(usage) when it is not an omnicut ledger.
+Session load_session(const std::string& path);
+
+}  // namespace omnicut

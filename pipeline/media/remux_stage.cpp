@@ -1,0 +1,86 @@
+#include "pipeline/media/remux_stage.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "codecs/probe.h"
+#include "codecs/transcode.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "pipeline/media/prep_sidecar.h"
+#include "pipeline/support/json_file.h"
+
+namespace omnicut {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Either the sidecar itself or the prep output it sits beside.
+PrepSidecar load_sidecar(const std::string& path, std::string& used) {
+  if (path.size() < 5 || path.substr(path.size() - 5) != ".json") {
+    used = sidecar_path(path).string();
+    return read_sidecar(path);
+  }
+  used = path;
+  return read_sidecar_file(path, "no such prep sidecar");
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+  return fs::path(a).filename() == fs::path(b).filename();
+}
+
+// The edited video re-encoded at the source's geometry into a temporary file beside the output
+// (removed when `scratch` goes).
+std::string restore_video(const RemuxRequest& req, const PrepSidecar& sidecar, const AtomicFile& scratch,
+                          RestorePlan& plan) {
+  MediaInfo info = probe(req.spec.video);
+  if (!info.video) throw Error(ErrorKind::unsupported, req.spec.video, "no video stream: not an edited clip");
+  plan = plan_restore(sidecar, info.video->width, info.video->height, req.max_height);
+  TranscodeSpec t;
+  t.input = req.spec.video;
+  t.output = scratch.temp_path().string();
+  t.video_stream = info.video->index;
+  t.geometry = plan.geometry;
+  t.crf = req.crf;
+  t.preset = req.preset;
+  if (req.spec.keep_edit_audio && !info.audio.empty()) {
+    t.audio_stream = info.audio.front().index;
+    t.copy_audio = true;
+  }
+  transcode(t);
+  return t.output;
+}
+
+}  // namespace
+
+RemuxOutcome run_remux(const RemuxRequest& req) {
+  RemuxOutcome out;
+  RemuxSpec spec = req.spec;
+  std::optional<PrepSidecar> sidecar;
+  if (!req.sidecar.empty()) sidecar = load_sidecar(req.sidecar, out.sidecar);
+  if (req.restore && !sidecar)
+    throw Error(ErrorKind::usage, req.spec.video, "--restore needs --sidecar PREP.json (what prep did)");
+  if (sidecar) {
+    if (!req.start_given) spec.start = sidecar->start;
+    if (!req.end_given && sidecar->end > sidecar->start) spec.end = sidecar->end;
+  }
+  std::optional<AtomicFile> scratch;
+  if (req.restore) {
+    fs::path o(req.spec.output);
+    scratch.emplace(o.parent_path() / (o.stem().string() + ".restore.mp4"));
+    RestorePlan plan;
+    spec.video = restore_video(req, *sidecar, *scratch, plan);
+    out.restore = plan;
+  }
+  out.result = remux(spec);
+  if (sidecar && !same_file(sidecar->source, req.spec.audio))
+    out.result.notices.push_back("the sidecar was made from " + sidecar->source + ", not " + req.spec.audio);
+  return out;
+}
+
+}  // namespace omnicut

@@ -1,0 +1,32 @@
+// remux end to end: the range from the options or from prep's sidecar, `--restore` (undo prep's
+// geometry with one re-encode of the edited video) and then codecs/remux.h.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "codecs/remux.h"
+#include "pipeline/media/restore_plan.h"
+
+namespace omnicut {
+
+struct RemuxRequest {
+  RemuxSpec spec;                      // start/end as given; the sidecar fills those not given
+  bool start_given = false, end_given = false;
+  std::string sidecar;                 // "PREP.json" (or prep's output, whose .prep.json is read); "" none
+  bool restore = false;                // needs the sidecar
+  int max_height = 0;                  // with restore: cap the restored height; 0 = the source's
+  int crf = 20;                        // prep's encoder settings, for the restoring re-encode
+  std::string preset = "veryfast";
+};
+
+struct RemuxOutcome {
+  RemuxResult result;
+  std::string sidecar;                 // the sidecar read, "" none
+  std::optional<RestorePlan> restore;
+};
+
+// Throws omnicut::Error: usage (--restore without a sidecar), not_found/not_media (sidecar),
+// transcode's and remux's errors. Nothing is left under the output name on failure.
+RemuxOutcome run_remux(const RemuxRequest& request);
+
+}  // namespace omnicut
