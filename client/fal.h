@@ -13,9 +13,9 @@ struct Fal {
   Http http;
 
   // The key from the environment (Error(auth) naming FAL_KEY when missing, unless
-  // `key_required` is false), the URLs from `fal_url_flag`/OMNICUT_FAL_URL, verbose from
-  // OMNICUT_VERBOSE=1 (set by `omnicut -v`).
-  static Fal from_env(const std::string& fal_url_flag, bool key_required = true);
+  // `key_required` is false), the URLs from `fal_url_flag`/OMNICUT_FAL_URL; the transport's
+  // options (timeouts, -v's trace) as the caller passes them.
+  static Fal from_env(const std::string& fal_url_flag, bool key_required, const HttpOptions& options);
 };
 
 }  // namespace omnicut::client

@@ -17,6 +17,7 @@
 #include "pipeline/edit/ledger.h"
 #include "emulator/emulator.h"
 #include "tests/support/edit_fixture.h"
+#include "tests/support/recording_events.h"
 
 namespace omnicut {
 namespace {
@@ -256,16 +257,15 @@ TEST(Edit, RejectedKeyIsAnAuthError) {
   Emu e;
   // No credentials at all reach the emulator: it answers 401 as fal does.
   client::Fal fal{client::FalUrls::at_origin(e.emu.url()), client::Http(std::nullopt, client::HttpOptions{})};
-  Progress progress(Progress::Mode::quiet);
+  test::RecordingEvents events;
   EditContext ctx;
   ctx.fal = &fal;
   ctx.server = e.emu.url();
-  ctx.progress = &progress;
+  ctx.events = &events;
   EditOptions o;
   o.input = src.string();
   o.output = (dir / "out.mp4").string();
   o.prompts = {"Make it night."};
-  o.yes = true;
   try {
     run_edit(o, ctx);
     FAIL() << "expected a 401";

@@ -11,9 +11,10 @@
 #include "client/fal.h"
 #include "client/fal_urls.h"
 #include "common/error.h"
-#include "pipeline/cli/byte_progress.h"
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
+#include "pipeline/cli/reporters.h"
 #include "pipeline/support/format.h"
 
 namespace omnicut::cli {
@@ -32,8 +33,8 @@ std::string default_output(const std::string& url) {
   return client::safe_file_name(path.substr(path.find_last_of('/') + 1), "download.bin");
 }
 
-int run_download(const DownloadCliOptions& o) {
-  auto fal = client::Fal::from_env(o.fal_url, /*key_required=*/false);
+int run_download(const DownloadCliOptions& o, const GlobalOptions& global) {
+  auto fal = client::Fal::from_env(o.fal_url, /*key_required=*/false, http_options(global));
   if (client::url_origin(o.url).empty()) throw Error(ErrorKind::usage, o.url, "not an http:// or https:// URL");
   client::RemoteFile file;
   file.url = o.url;
@@ -41,11 +42,12 @@ int run_download(const DownloadCliOptions& o) {
   // -o says "replace it"; a name taken from the URL must not silently overwrite a file here.
   if (o.output.empty() && std::filesystem::exists(dest))
     throw Error(ErrorKind::output, dest, "already exists; choose another name with -o");
-  ByteProgress bar("downloading " + std::filesystem::path(dest).filename().string());
+  auto progress = make_reporter(progress_mode());
+  progress->stage("download", std::filesystem::path(dest).filename().string());
   client::DownloadOptions options;
-  options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  options.progress = [&](uint64_t done, uint64_t total) { progress->progress(double(done), double(total), "bytes"); };
   client::DownloadResult got = client::download_file(fal, file, dest, options);
-  bar.finish();
+  progress->finish(format_bytes(got.size));
   if (want_json(o.json)) {
     nlohmann::json j = {{"url", o.url}, {"file", dest}, {"size", got.size}, {"resumes", got.resumes}};
     std::cout << j.dump(2) << "\n";
@@ -64,7 +66,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("-o,--output", opts->output, "where to write it (default: the URL's file name, here)");
   cmd->add_flag("--json", opts->json, "JSON output {url, file, size, resumes} (also when stdout is not a terminal)");
   cmd->add_option("--fal-url", opts->fal_url, "fal origin (the key is sent only to it; env OMNICUT_FAL_URL)");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run_download(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions& global) { return run_download(*opts, global); }; });
 }
 
 const RegisterCommand reg(45, setup);

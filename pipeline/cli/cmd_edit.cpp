@@ -2,16 +2,16 @@
 // with a ledger that makes --resume safe (pipeline/edit_session.h). `--local` runs the same HTTP
 // path against the built-in emulator on a loopback port: simulated edits, nothing billed.
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <optional>
 
 #include "client/fal.h"
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
+#include "pipeline/cli/reporters.h"
 #include "pipeline/edit/edit_session.h"
 #include "pipeline/support/format.h"
-#include "pipeline/support/time_value.h"
 #include "emulator/emulator.h"
 
 namespace omnicut::cli {
@@ -19,7 +19,9 @@ namespace {
 
 struct EditArgs {
   EditOptions o;
-  std::string start, end;
+  TimeRange range;
+  std::string pricing;
+  bool yes = false;
   double max_cost = -1;
   int from_turn = 0;
   bool local = false;
@@ -27,7 +29,7 @@ struct EditArgs {
   bool json = false;
 };
 
-client::Fal fal_for(const EditArgs& a, std::optional<emulator::Emulator>& emu) {
+client::Fal fal_for(const EditArgs& a, const GlobalOptions& global, std::optional<emulator::Emulator>& emu) {
   if (a.local) {
     emulator::Options opts;
     opts.port = 0;
@@ -39,19 +41,14 @@ client::Fal fal_for(const EditArgs& a, std::optional<emulator::Emulator>& emu) {
                  emu->url().c_str());
     // The emulator asks for a key like fal does; this one is a placeholder, not a secret.
     return client::Fal{client::FalUrls::at_origin(emu->url()),
-                       client::Http(client::Credentials("local-emulator"), client::HttpOptions{})};
+                       client::Http(client::Credentials("local-emulator"), http_options(global))};
   }
-  client::Fal fal = client::Fal::from_env(a.fal_url, false);
+  client::Fal fal = client::Fal::from_env(a.fal_url, false, http_options(global));
   if (!fal.http.has_credentials() && !a.o.dry_run)
     throw Error(ErrorKind::auth, "FAL_KEY",
                 "not set: export FAL_KEY=<your fal API key> to edit on fal, or add --local to try it offline "
                 "(simulated, nothing billed)");
   return fal;
-}
-
-Progress::Mode progress_mode(bool json) {
-  if (want_json(json)) return Progress::Mode::json_lines;
-  return stderr_is_tty() ? Progress::Mode::tty : Progress::Mode::quiet;
 }
 
 // "2 turn(s)", or "2 turn(s) x 3 segments" for a --split session.
@@ -61,26 +58,27 @@ std::string turns_text(const Session& s) {
   return text;
 }
 
-int run(EditArgs& a) {
-  if (!a.start.empty()) a.o.start = parse_time(a.start, "--start");
-  if (!a.end.empty()) a.o.end = parse_time(a.end, "--end");
+int run(EditArgs& a, const GlobalOptions& global) {
+  a.o.start = a.range.start, a.o.end = a.range.end;
+  if (!a.pricing.empty()) a.o.billing = load_pricing(a.pricing, find_endpoint(a.o.endpoint_id).billing);
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
   if (a.from_turn > 0) a.o.from_turn = a.from_turn;
   if (a.o.from_turn && a.o.resume_path.empty()) throw Error(ErrorKind::usage, "--from-turn", "needs --resume SESSION");
+  if (a.o.billing && !a.o.resume_path.empty())
+    throw Error(ErrorKind::usage, "--pricing", "sets a new session's rates: a resumed session keeps its ledger's");
 
   std::optional<emulator::Emulator> emu;
-  client::Fal fal = fal_for(a, emu);
-  Progress progress(progress_mode(a.json));
-  bool json = progress.mode() == Progress::Mode::json_lines;
+  client::Fal fal = fal_for(a, global, emu);
+  const ReportMode mode = report_mode(a.json);
+  std::unique_ptr<EditEvents> events = make_reporter(mode, a.yes);
   EditContext ctx;
   ctx.fal = &fal;
   ctx.local = a.local;
   ctx.server = a.local ? emu->url() : client::url_origin(fal.urls.queue);
-  ctx.progress = &progress;
-  if (!json) ctx.say = [](const std::string& text) { std::fputs(text.c_str(), stdout), std::fflush(stdout); };
+  ctx.events = events.get();
 
   EditOutcome out = run_edit(a.o, ctx);
-  if (!json) {
+  if (mode != ReportMode::json_lines) {
     if (out.dry_run)
       std::printf("dry run: would submit %s for about %s; nothing was sent\n", turns_text(out.session).c_str(),
                   format_usd(out.estimate_usd).c_str());
@@ -100,16 +98,16 @@ void setup(CLI::App& root, Action& chosen) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-o,--output", a->o.output, "the edited MP4 (the ledger goes beside it as OUT.omnicut.json)");
-  cmd->add_option("--start", a->start, "range start (seconds or hh:mm:ss.ms)");
-  cmd->add_option("--end", a->end, "range end");
+  add_range_options(cmd, a->range);
   cmd->add_flag("--split", a->o.split,
                 "edit footage longer than the endpoint takes: cut into segments (at scene changes), each edited, "
                 "joined, with the source's audio laid once over the whole");
   cmd->add_option("--jobs", a->o.jobs, "with --split: segments edited at once")->check(CLI::Range(1, 16))->capture_default_str();
-  cmd->add_option("--endpoint", a->o.endpoint_id, "endpoint id (default " + default_endpoint().id + ")");
+  add_endpoint_option(cmd, a->o.endpoint_id, "endpoint id");
+  add_pricing_option(cmd, a->pricing);
   cmd->add_flag("--keep-rest", a->o.keep_rest, "append \"Keep everything else the same.\" to prompts that lack it");
   cmd->add_option("--max-cost", a->max_cost, "refuse, before anything is sent, when the estimate is over this many USD");
-  cmd->add_flag("-y,--yes", a->o.yes, "do not ask before spending (without it a terminal asks; anything else refuses)");
+  cmd->add_flag("-y,--yes", a->yes, "do not ask before spending (without it a terminal asks; anything else refuses)");
   cmd->add_flag("--dry-run", a->o.dry_run, "probe, plan, estimate and prep; upload and submit nothing");
   cmd->add_flag("--keep-turns", a->o.keep_turns, "also download every turn's result beside OUT (OUT.turnK.mp4)");
   cmd->add_flag("--restore", a->o.restore, "give back the source's frame: crop prep's padding, scale to the source's display size (one re-encode)");
@@ -135,7 +133,7 @@ void setup(CLI::App& root, Action& chosen) {
                 "with --resume: a lost submit that one search of fal's request history does not find is sent again "
                 "(fal may then bill it twice)");
   cmd->add_flag("--json", a->json, "JSON-lines events on stdout (also when stdout is not a terminal)");
-  cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
+  cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions& global) { return run(*a, global); }; });
 }
 
 const RegisterCommand reg(35, setup);

@@ -47,7 +47,7 @@ void setup(CLI::App& root, Action& chosen) {
                   "faults to inject, e.g. 429x2,status500x1,drop-upload,drop-download,drop-submit,slow=200,fail-job,queue=3,history-lag=5,history-hidden,history-401");
   cmd->add_flag("--no-auth", opts->no_auth, "accept requests without 'Authorization: Key ...'");
   cmd->add_option("--storage", opts->storage, "keep uploads and results in this folder (default: a temporary one, removed at exit)");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run_emulator(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run_emulator(*opts); }; });
 }
 
 const RegisterCommand reg(90, setup);

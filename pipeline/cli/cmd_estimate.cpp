@@ -3,20 +3,17 @@
 // Exit status: 0 when every file was priced; with one file given, that file's error code; else 1.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
 #include "pipeline/money/estimate.h"
 #include "pipeline/support/format.h"
-#include "pipeline/support/time_value.h"
-#include "pipeline/support/json_file.h"
 
 namespace omnicut::cli {
 namespace {
@@ -25,18 +22,12 @@ struct EstimateOptions {
   std::vector<std::string> paths;
   int turns = 1;
   std::vector<std::string> prompts;
-  std::string endpoint = default_endpoint().id;
+  std::string endpoint;
   std::string pricing;
-  std::string start, end;
+  TimeRange range;
   bool no_split = false;
   bool json = false;
 };
-
-Billing load_pricing(const std::string& path, const Billing& base) {
-  auto j = read_json_object(path, "cannot read the pricing file", ErrorKind::usage,
-                            "the pricing file is not a JSON object (keys as in `estimate --json`'s \"billing\")");
-  return billing_from_json(j, base);
-}
 
 EstimateRequest make_request(const EstimateOptions& o) {
   if (o.turns < 1) throw Error(ErrorKind::usage, "--turns", "must be at least 1");
@@ -46,21 +37,9 @@ EstimateRequest make_request(const EstimateOptions& o) {
   int turns = std::max<int>(o.turns, static_cast<int>(o.prompts.size()));
   for (int i = 0; i < turns; ++i)
     r.prompts.push_back(o.prompts.empty() ? "" : o.prompts[std::min<size_t>(i, o.prompts.size() - 1)]);
-  if (!o.start.empty()) r.start = parse_time(o.start, "--start");
-  if (!o.end.empty()) r.end = parse_time(o.end, "--end");
+  r.start = o.range.start, r.end = o.range.end;
   r.split = !o.no_split;
   return r;
-}
-
-std::string tokens_text(double t) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f", t);
-  std::string s = buf, out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return out;
 }
 
 void print_table(const BatchEstimate& b, const EstimateRequest& r) {
@@ -78,8 +57,8 @@ void print_table(const BatchEstimate& b, const EstimateRequest& r) {
     std::string sent = format_seconds(f.sent_seconds);
     if (f.segments > 1) sent += " (" + std::to_string(f.segments) + "x)";
     std::snprintf(line, sizeof line, "%-36s %10s %16s %12s %12s %10s %10s", name.c_str(),
-                  format_seconds(f.duration).c_str(), sent.c_str(), tokens_text(f.input_tokens_per_s).c_str(),
-                  tokens_text(f.output_tokens_per_s).c_str(), format_usd(f.first_turn.usd()).c_str(),
+                  format_seconds(f.duration).c_str(), sent.c_str(), format_count(f.input_tokens_per_s).c_str(),
+                  format_count(f.output_tokens_per_s).c_str(), format_usd(f.first_turn.usd()).c_str(),
                   format_usd(f.turns.usd()).c_str());
     std::printf("%s\n", line);
     if (!f.note.empty()) std::printf("%-36s   %s\n", "", f.note.c_str());
@@ -88,7 +67,7 @@ void print_table(const BatchEstimate& b, const EstimateRequest& r) {
   for (const auto& f : b.files) in += f.turns.input_tokens(), out += f.turns.output_tokens();
   std::printf("total: %zu file(s)%s, %s sent, %s input + %s output tokens over %d turn(s): %s\n", b.files.size(),
               b.failed() ? (", " + std::to_string(b.failed()) + " unreadable").c_str() : "",
-              format_seconds(b.sent_seconds()).c_str(), tokens_text(in).c_str(), tokens_text(out).c_str(), b.turns,
+              format_seconds(b.sent_seconds()).c_str(), format_count(in).c_str(), format_count(out).c_str(), b.turns,
               format_usd(b.usd()).c_str());
   std::printf("assumptions:\n");
   for (const auto& a : estimate_assumptions(r)) std::printf("  - %s\n", a.c_str());
@@ -115,13 +94,15 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("paths", o->paths, "media files, or folders to scan for them")->required();
   cmd->add_option("--turns,-n", o->turns, "edit turns (each reads the previous turn's output)")->capture_default_str();
   cmd->add_option("--prompt,-p", o->prompts, "prompt text, counted as input tokens (repeat: one per turn)");
-  cmd->add_option("--endpoint", o->endpoint, "endpoint id")->capture_default_str();
-  cmd->add_option("--pricing", o->pricing, "JSON file overriding the endpoint's billing rules");
-  cmd->add_option("--start", o->start, "range start prep would cut (seconds or hh:mm:ss.ms)");
-  cmd->add_option("--end", o->end, "range end prep would cut");
+  add_endpoint_option(cmd, o->endpoint, "endpoint id");
+  add_pricing_option(cmd, o->pricing);
+  RangeHelp range;
+  range.start = "range start prep would cut: seconds or [hh:]mm:ss[.ms] from the first video frame";
+  range.end = "range end prep would cut (exclusive)";
+  add_range_options(cmd, o->range, range);
   cmd->add_flag("--no-split", o->no_split, "price clips over the limit as trimmed to it, not split");
   cmd->add_flag("--json", o->json, "JSON output (also when stdout is not a terminal)");
-  cmd->callback([o, &chosen] { chosen = [o] { return run_estimate(*o); }; });
+  cmd->callback([o, &chosen] { chosen = [o](const GlobalOptions&) { return run_estimate(*o); }; });
 }
 
 const RegisterCommand reg(30, setup);

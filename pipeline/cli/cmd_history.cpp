@@ -64,7 +64,7 @@ void setup(CLI::App& root, Action& chosen) {
   CLI::App* cmd = root.add_subcommand("history", "show an edit session's turns, costs and totals");
   cmd->add_option("session", a->session, "the session ledger (OUT.omnicut.json)")->required();
   cmd->add_flag("--json", a->json, "the ledger as JSON (also when stdout is not a terminal)");
-  cmd->callback([a, &chosen] { chosen = [a] { return run(*a); }; });
+  cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions&) { return run(*a); }; });
 }
 
 const RegisterCommand reg(36, setup);

@@ -54,7 +54,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("--manifest", opts->request.manifest, "split's manifest.json: order and source range");
   cmd->add_flag("--require-audio", opts->request.require_audio, "fail when the source has no audio");
   cmd->add_flag("--json", opts->json, "JSON output");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
 const RegisterCommand reg(61, setup);

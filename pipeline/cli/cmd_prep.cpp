@@ -11,31 +11,29 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
-#include "pipeline/support/format.h"
+#include "pipeline/cli/reporters.h"
 #include "pipeline/media/prep_stage.h"
-#include "pipeline/support/progress.h"
-#include "pipeline/support/time_value.h"
+#include "pipeline/support/format.h"
 
 namespace omnicut::cli {
 namespace {
 
 struct PrepOptions {
   std::string input, output;
-  std::optional<std::string> start, end, duration;
+  TimeRange range;
   std::string fit = "pad";
   std::optional<double> fps;
   int crf = 20;
   std::string preset = "veryfast";
   bool json = false;
-  std::string endpoint = default_endpoint().id;
+  std::string endpoint;
 };
 
 PrepRequest request_from(const PrepOptions& o) {
   PrepRequest r;
-  if (o.start) r.start = parse_time(*o.start, "--start");
-  if (o.end) r.end = parse_time(*o.end, "--end");
-  if (o.duration) r.duration = parse_time(*o.duration, "--duration");
+  r.start = o.range.start, r.end = o.range.end, r.duration = o.range.duration;
   r.fit = o.fit == "crop" ? Fit::crop : Fit::pad;
   r.fps = o.fps;
   r.crf = o.crf;
@@ -61,11 +59,11 @@ void print_table(const PrepOutcome& o) {
 
 int run_prep_command(const PrepOptions& o) {
   PrepRequest request = request_from(o);
-  Progress progress(stderr_is_tty() ? Progress::Mode::tty : Progress::Mode::quiet);
-  progress.stage("prep", o.input);
-  auto on_progress = [&](double done, double total) { progress.update(done, total, "s"); };
+  auto progress = make_reporter(progress_mode());
+  progress->stage("prep", o.input);
+  auto on_progress = [&](double done, double total) { progress->progress(done, total, "s"); };
   PrepOutcome outcome = run_prep(o.input, o.output, request, find_endpoint(o.endpoint), on_progress);
-  progress.finish(outcome.path.copy_video ? "copied" : "encoded");
+  progress->finish(outcome.path.copy_video ? "copied" : "encoded");
   if (want_json(o.json)) std::cout << prep_json(outcome).dump(2) << "\n";
   else print_table(outcome);
   std::cout.flush();
@@ -77,19 +75,18 @@ void setup(CLI::App& root, Action& chosen) {
   CLI::App* cmd = root.add_subcommand("prep", "make an endpoint-ready clip: MP4, H.264 720p, AAC 48 kHz stereo");
   cmd->add_option("input", o->input, "source media file")->required();
   cmd->add_option("-o,--output", o->output, "output MP4 (written atomically; never the input)")->required();
-  cmd->add_option("--start", o->start, "range start: seconds or [hh:]mm:ss[.ms] from the first frame");
-  auto* end = cmd->add_option("--end", o->end, "range end (exclusive)");
-  auto* duration = cmd->add_option("--duration", o->duration, "range length");
-  end->excludes(duration);
+  RangeHelp range;
+  range.duration = "range length";
+  add_range_options(cmd, o->range, range);
   cmd->add_option("--fit", o->fit, "16:9/9:16 framing: pad (bars) or crop (fill)")
       ->check(CLI::IsMember({"pad", "crop"}))
       ->capture_default_str();
   cmd->add_option("--fps", o->fps, "output frame rate (default: the source's, capped at 30)");
   cmd->add_option("--crf", o->crf, "x264 constant rate factor, 0-51")->check(CLI::Range(0, 51))->capture_default_str();
   cmd->add_option("--preset", o->preset, "x264 preset (ultrafast ... veryslow)")->capture_default_str();
-  cmd->add_option("--endpoint", o->endpoint, "endpoint id whose limits apply")->capture_default_str();
+  add_endpoint_option(cmd, o->endpoint, "endpoint id whose limits apply");
   cmd->add_flag("--json", o->json, "JSON output (also when stdout is not a terminal)");
-  cmd->callback([o, &chosen] { chosen = [o] { return run_prep_command(*o); }; });
+  cmd->callback([o, &chosen] { chosen = [o](const GlobalOptions&) { return run_prep_command(*o); }; });
 }
 
 const RegisterCommand reg(20, setup);

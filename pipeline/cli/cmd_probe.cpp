@@ -9,6 +9,7 @@
 
 #include "codecs/probe.h"
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
 #include "model/endpoints.h"
 #include "pipeline/media/prep_plan.h"
@@ -20,7 +21,7 @@ namespace {
 struct ProbeOptions {
   std::vector<std::string> files;
   bool json = false;
-  std::string endpoint = default_endpoint().id;
+  std::string endpoint;
 };
 
 // Reports one file on the way (JSON element or table block); returns the failure, if any.
@@ -63,8 +64,8 @@ void setup(CLI::App& root, Action& chosen) {
   CLI::App* cmd = root.add_subcommand("probe", "show what each file holds and what prep would do for the endpoint");
   cmd->add_option("files", opts->files, "media files")->required();
   cmd->add_flag("--json", opts->json, "JSON output (also when stdout is not a terminal)");
-  cmd->add_option("--endpoint", opts->endpoint, "endpoint id to judge against")->capture_default_str();
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run_probe(*opts); }; });
+  add_endpoint_option(cmd, opts->endpoint, "endpoint id to judge against");
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run_probe(*opts); }; });
 }
 
 const RegisterCommand reg(10, setup);

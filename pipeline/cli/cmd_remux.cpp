@@ -5,16 +5,16 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/support/format.h"
 #include "pipeline/media/remux_stage.h"
-#include "pipeline/support/time_value.h"
 
 namespace omnicut::cli {
 namespace {
 
 struct RemuxOptions {
   RemuxRequest request;
-  std::string start, end;
+  TimeRange range;
   bool json = false;
 };
 
@@ -61,10 +61,10 @@ void print_table(const RemuxOutcome& o) {
 
 int run(const RemuxOptions& o) {
   RemuxRequest req = o.request;
-  req.start_given = !o.start.empty();
-  req.end_given = !o.end.empty();
-  if (req.start_given) req.spec.start = parse_time(o.start, "--start");
-  if (req.end_given) req.spec.end = parse_time(o.end, "--end");
+  req.start_given = o.range.start.has_value();
+  req.end_given = o.range.end.has_value();
+  if (req.start_given) req.spec.start = *o.range.start;
+  if (req.end_given) req.spec.end = *o.range.end;
   RemuxOutcome r = run_remux(req);
   if (want_json(o.json)) std::printf("%s\n", to_json(r).dump(2).c_str());
   else print_table(r);
@@ -78,8 +78,10 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("--video", spec.video, "the edited clip (its video is copied untouched)")->required();
   cmd->add_option("--audio", spec.audio, "the source whose audio is used")->required();
   cmd->add_option("-o,--output", spec.output, "output MP4")->required();
-  cmd->add_option("--start", opts->start, "start of the range prep cut (seconds or h:m:s.ms; default: the sidecar's, else 0)");
-  cmd->add_option("--end", opts->end, "end of the range prep cut (default: the sidecar's, else start + the clip's length)");
+  RangeHelp range;
+  range.start = "start of the range prep cut: seconds or [hh:]mm:ss[.ms] (default: the sidecar's, else 0)";
+  range.end = "end of the range prep cut (default: the sidecar's, else start + the clip's length)";
+  add_range_options(cmd, opts->range, range);
   cmd->add_option("--sidecar", opts->request.sidecar, "prep's OUT.prep.json (or prep's OUT): the range and geometry");
   auto* restore = cmd->add_flag("--restore", opts->request.restore,
                                 "re-encode the edited video back to the source's geometry (needs --sidecar)");
@@ -89,7 +91,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_flag("--keep-edit-audio", spec.keep_edit_audio, "keep the edited clip's audio as a second track");
   cmd->add_flag("--require-audio", spec.require_audio, "fail when the source has no audio");
   cmd->add_flag("--json", opts->json, "JSON output");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
 const RegisterCommand reg(50, setup);

@@ -1,34 +1,34 @@
 // omnicut split: long footage cut into segments the endpoint accepts, each prepped, plus a manifest.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
+#include "pipeline/cli/reporters.h"
 #include "model/endpoints.h"
 #include "pipeline/media/split_stage.h"
-#include "pipeline/support/time_value.h"
 
 namespace omnicut::cli {
 namespace {
 
 struct SplitOptions {
   SplitRequest request;
-  std::string min, max, endpoint;
+  std::optional<double> min, max;
+  std::string endpoint;
   bool json = false;
 };
 
 int run(const SplitOptions& o) {
   SplitRequest req = o.request;
-  if (!o.min.empty()) req.min_duration = parse_time(o.min, "--min");
-  if (!o.max.empty()) req.max_duration = parse_time(o.max, "--max");
-  const Endpoint& ep = o.endpoint.empty() ? default_endpoint() : find_endpoint(o.endpoint);
-  bool tty = stderr_is_tty();
-  auto progress = [tty](int i, int n) {
-    if (tty) std::fprintf(stderr, "\rprepping segment %d of %d", i + 1, n);
-  };
-  SplitOutcome out = run_split(req, ep, progress);
-  if (tty) std::fprintf(stderr, "\n");
+  if (o.min) req.min_duration = *o.min;
+  if (o.max) req.max_duration = *o.max;
+  auto progress = make_reporter(progress_mode());
+  progress->stage("split", req.input);
+  SplitOutcome out = run_split(req, find_endpoint(o.endpoint), [&](int i, int n) { progress->progress(i, n, "segments"); });
+  progress->finish(std::to_string(out.manifest.segments.size()) + " segments");
   if (want_json(o.json)) {
     auto j = manifest_to_json(out.manifest);
     j["manifest"] = out.manifest_path;
@@ -51,13 +51,13 @@ void setup(CLI::App& root, Action& chosen) {
   auto* cmd = root.add_subcommand("split", "cut long footage into prepped segments the endpoint accepts, with a manifest");
   cmd->add_option("input", opts->request.input, "the source")->required();
   cmd->add_option("-o,--output", opts->request.dir, "folder for the segments and manifest.json")->required();
-  cmd->add_option("--max", opts->max, "longest segment (default: the endpoint's maximum, 10 s)");
-  cmd->add_option("--min", opts->min, "shortest segment (default: the endpoint's minimum, 3 s)");
+  add_time_option(cmd, "--max", opts->max, "longest segment (default: the endpoint's maximum, 10 s)");
+  add_time_option(cmd, "--min", opts->min, "shortest segment (default: the endpoint's minimum, 3 s)");
   cmd->add_option("--scene-threshold", opts->request.scene_threshold, "scene change score, 0-1 (default 0.3)")
       ->check(CLI::Range(0.01, 1.0));
-  cmd->add_option("--endpoint", opts->endpoint, "endpoint id (default google/gemini-omni-flash/edit)");
+  add_endpoint_option(cmd, opts->endpoint, "endpoint id whose limits apply");
   cmd->add_flag("--json", opts->json, "JSON output (the manifest, with each segment's prep path)");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
 const RegisterCommand reg(60, setup);

@@ -41,7 +41,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("--tile-width", opts->spec.tile_width, "width of one tile in pixels (default 320)")
       ->check(CLI::Range(16, 4096));
   cmd->add_flag("--json", opts->json, "JSON output");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
 const RegisterCommand reg(70, setup);

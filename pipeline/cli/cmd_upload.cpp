@@ -8,9 +8,10 @@
 
 #include "client/fal.h"
 #include "client/storage.h"
-#include "pipeline/cli/byte_progress.h"
 #include "pipeline/cli/command.h"
+#include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
+#include "pipeline/cli/reporters.h"
 #include "pipeline/support/format.h"
 
 namespace omnicut::cli {
@@ -22,13 +23,14 @@ struct UploadCliOptions {
   std::string fal_url;
 };
 
-int run_upload(const UploadCliOptions& o) {
-  auto fal = client::Fal::from_env(o.fal_url);
-  ByteProgress bar("uploading " + std::filesystem::path(o.file).filename().string());
+int run_upload(const UploadCliOptions& o, const GlobalOptions& global) {
+  auto fal = client::Fal::from_env(o.fal_url, true, http_options(global));
+  auto progress = make_reporter(progress_mode());
+  progress->stage("upload", std::filesystem::path(o.file).filename().string());
   client::UploadOptions options;
-  options.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
+  options.progress = [&](uint64_t done, uint64_t total) { progress->progress(double(done), double(total), "bytes"); };
   client::UploadResult up = client::upload_file(fal, o.file, options);
-  bar.finish();
+  progress->finish(format_bytes(up.size));
   if (want_json(o.json)) {
     nlohmann::json j = {{"file", o.file}, {"url", up.file_url}, {"size", up.size}, {"content_type", up.content_type}};
     std::cout << j.dump(2) << "\n";
@@ -47,7 +49,7 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("file", opts->file, "the file to upload")->required();
   cmd->add_flag("--json", opts->json, "JSON output {file, url, size, content_type} (also when stdout is not a terminal)");
   cmd->add_option("--fal-url", opts->fal_url, "send every fal call to this origin, e.g. the local emulator (env OMNICUT_FAL_URL)");
-  cmd->callback([opts, &chosen] { chosen = [opts] { return run_upload(*opts); }; });
+  cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions& global) { return run_upload(*opts, global); }; });
 }
 
 const RegisterCommand reg(40, setup);

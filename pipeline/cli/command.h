@@ -1,6 +1,7 @@
 // Each cli/cmd_*.cpp adds one subcommand through a RegisterCommand object at namespace scope, so
 // adding a command touches no shared file. The subcommand's parse callback stores the action to
-// run; main() runs it after parsing and maps omnicut::Error to the documented exit codes.
+// run; main() runs it after parsing, with the root's GlobalOptions, and maps omnicut::Error to
+// the documented exit codes.
 #pragma once
 #include <functional>
 
@@ -8,7 +9,12 @@
 
 namespace omnicut::cli {
 
-using Action = std::function<int()>;
+// The root command's own flags, handed to the chosen subcommand when it runs.
+struct GlobalOptions {
+  bool verbose = false;  // -v: FFmpeg's and the HTTP client's own logs
+};
+
+using Action = std::function<int(const GlobalOptions&)>;
 using CommandSetup = void (*)(CLI::App& root, Action& chosen);
 
 struct RegisterCommand {

@@ -25,8 +25,6 @@ void on_interrupt(int) {
 
 RegisterCommand::RegisterCommand(int order, CommandSetup setup) { registry().emplace(order, setup); }
 
-bool want_json(bool json_flag) { return json_flag || !isatty(STDOUT_FILENO); }
-bool stderr_is_tty() { return isatty(STDERR_FILENO); }
 
 }  // namespace omnicut::cli
 
@@ -34,26 +32,25 @@ int main(int argc, char** argv) {
   using namespace omnicut;
   CLI::App app{"omnicut: prepare footage for fal's google/gemini-omni-flash/edit, estimate, edit, remux"};
   app.require_subcommand(1);
-  bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "show FFmpeg's and the HTTP client's own logs (the key is redacted)");
+  cli::GlobalOptions global;
+  app.add_flag("-v,--verbose", global.verbose, "show FFmpeg's and the HTTP client's own logs (the key is redacted)");
   app.set_version_flag("--version", "omnicut 0.1.0");
 
   cli::Action chosen;
   for (auto& [order, setup] : cli::registry()) setup(app, chosen);
 
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : cli::kUsage;
-  }
-  av::install_log_capture(verbose);
-  if (verbose) setenv("OMNICUT_VERBOSE", "1", 1);
-  std::signal(SIGINT, cli::on_interrupt);
-  std::signal(SIGTERM, cli::on_interrupt);
-  std::signal(SIGPIPE, SIG_IGN);
-  try {
-    return chosen ? chosen() : cli::kUsage;
+    try {
+      app.parse(argc, argv);  // options such as --start are read as they are parsed: Error(usage)
+    } catch (const CLI::ParseError& e) {
+      int rc = app.exit(e);
+      return rc == 0 ? 0 : cli::kUsage;
+    }
+    av::install_log_capture(global.verbose);
+    std::signal(SIGINT, cli::on_interrupt);
+    std::signal(SIGTERM, cli::on_interrupt);
+    std::signal(SIGPIPE, SIG_IGN);
+    return chosen ? chosen(global) : cli::kUsage;
   } catch (const Error& e) {
     std::fprintf(stderr, "omnicut: %s\n", e.what());
     return cli::exit_code_for(e.kind());

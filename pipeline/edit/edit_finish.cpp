@@ -29,16 +29,16 @@ bool already_downloaded(const TurnRecord& t, const fs::path& dest) {
 
 void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditContext& ctx) {
   if (already_downloaded(t, dest)) return;
-  ctx.progress->stage("download", "turn " + std::to_string(t.turn));
+  ctx.events->stage("download", "turn " + std::to_string(t.turn));
   client::DownloadOptions opts;
-  opts.progress = [&](uint64_t done, uint64_t total) { ctx.progress->update(double(done), double(total), "bytes"); };
+  opts.progress = [&](uint64_t done, uint64_t total) { ctx.events->progress(double(done), double(total), "bytes"); };
   auto started = std::chrono::steady_clock::now();
   auto d = client::download_file(*ctx.fal, remote_of(*t.result), dest, opts);
   t.local_path = d.path.string();
   t.timings.download_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   f.save();
-  ctx.progress->finish(format_bytes(d.size) + (d.resumes ? ", resumed " + std::to_string(d.resumes) + "x" : "") +
-                       " -> " + d.path.filename().string());
+  ctx.events->finish(format_bytes(d.size) + (d.resumes ? ", resumed " + std::to_string(d.resumes) + "x" : "") +
+                     " -> " + d.path.filename().string());
 }
 
 namespace {
@@ -85,8 +85,8 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   }
 
   const bool restore = o.restore || s.options.value("restore", false);
-  ctx.progress->stage("remux", "source audio over " + format_seconds(s.prep.value("start", 0.0)) + " .. " +
-                                   format_seconds(s.prep.value("end", 0.0)) + (restore ? ", restoring the source's frame" : ""));
+  ctx.events->stage("remux", "source audio over " + format_seconds(s.prep.value("start", 0.0)) + " .. " +
+                                 format_seconds(s.prep.value("end", 0.0)) + (restore ? ", restoring the source's frame" : ""));
   RemuxRequest req;
   req.spec.video = edited.string();
   req.spec.audio = s.source.path;
@@ -106,10 +106,10 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   }
   RemuxOutcome outcome = run_remux(req);
   const RemuxResult& r = outcome.result;
-  for (const auto& n : r.notices) ctx.progress->message("remux: " + n);
+  for (const auto& n : r.notices) ctx.events->notice("remux: " + n);
   std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
                                                std::to_string(outcome.restore->height) : "";
-  ctx.progress->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
+  ctx.events->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
   auto rj = remux_json(r);
   rj["restore"] = outcome.restore ? nlohmann::json{{"width", outcome.restore->width}, {"height", outcome.restore->height}}
                                   : nlohmann::json();

@@ -78,12 +78,12 @@ Session new_session(const EditOptions& o, const EditContext& ctx) {
   if (o.output.empty()) throw Error(ErrorKind::usage, o.input, "-o OUT is required");
   if (o.prompts.empty()) throw Error(ErrorKind::usage, o.input, "at least one -p PROMPT is required");
   check_output(o.input, o.output);
-  const Endpoint& ep = o.endpoint_id.empty() ? default_endpoint() : find_endpoint(o.endpoint_id);
+  const Endpoint& ep = find_endpoint(o.endpoint_id);
   Session s;
   s.endpoint = ep.id;
   s.server = ctx.server;
   s.local = ctx.local;
-  s.billing = ep.billing;
+  s.billing = o.billing.value_or(ep.billing);
   s.output = absolute(o.output);
   s.options = {{"keep_rest", o.keep_rest}, {"restore", o.restore}, {"keep_turns", o.keep_turns},
                {"start", o.start ? nlohmann::json(*o.start) : nlohmann::json()},
@@ -166,39 +166,27 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<S
 double show_estimate(const SessionFile& f, EditContext& ctx) {
   const Session& s = f.session;
   CostModel model(s.billing);
-  double seconds = s.prep.value("duration", s.source.duration);
-  double total = 0;
-  nlohmann::json turns = nlohmann::json::array();
-  std::string text = "estimate: " + format_seconds(seconds) + " per turn at " + s.endpoint + "\n";
+  EstimateView v{s.endpoint, s.prep.value("duration", s.source.duration), 0, {}, 0, s.cost_usd(), s.local, s.billing};
   for (const auto& t : s.turns) {
     bool audio = t.turn == 1 ? s.source.has_audio : true;
-    TurnCost c = model.turn(seconds, audio, t.prompt);
-    bool pending = turn_to_submit(t);
-    if (pending) total += c.usd();
-    turns.push_back({{"turn", t.turn}, {"prompt", t.prompt}, {"status", t.status}, {"estimate", to_json(c)}});
-    char line[512];
-    std::snprintf(line, sizeof line, "  turn %d  %-9s in %6.0f tok  out %6.0f tok  %s  %s\n", t.turn, t.status.c_str(),
-                  c.tokens.input(), c.tokens.output(), format_usd(c.usd()).c_str(), t.prompt.c_str());
-    text += line;
+    TurnCost c = model.turn(v.seconds, audio, t.prompt);
+    double usd = turn_to_submit(t) ? c.usd() : 0;
+    v.usd += usd;
+    v.turns.push_back({t.turn, t.prompt, t.status, c, 0, usd});
   }
-  text += "  to submit now: " + format_usd(total) + (s.cost_usd() > 0 ? ", already spent: " + format_usd(s.cost_usd()) : "") +
-          (s.local ? "  (local emulator: simulated, nothing billed)" : "") + "\n";
-  text += "  (5,792 input tokens/s of video + 32/s of audio, 5,792 output tokens/s; turn k reads turn k-1's output)\n";
-  if (ctx.say) ctx.say(text);
-  ctx.progress->event("estimate", {{"seconds", seconds}, {"turns", turns}, {"usd", total}, {"spent_usd", s.cost_usd()},
-                                   {"simulated", s.local}, {"billing", billing_to_json(s.billing)}});
-  return total;
+  ctx.events->estimate(v);
+  return v.usd;
 }
 
 void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
   fs::create_directories(work);
-  ctx.progress->stage("prep", s.source.path);
+  ctx.events->stage("prep", s.source.path);
   const Endpoint& ep = find_endpoint(s.endpoint);
   const double fps = s.prep.value("fps", 0.0);
   PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep, [&](double done, double total) {
-    if (fps > 0) ctx.progress->update(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
-    else ctx.progress->update(done, total, "s");
+    if (fps > 0) ctx.events->progress(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
+    else ctx.events->progress(done, total, "s");
   });
   s.prep = prep_json(p);
   s.prep["duration"] = p.plan.range_end - p.plan.range_start;
@@ -207,9 +195,9 @@ void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
     s.prep["sidecar_record"] = sidecar_to_json(read_sidecar(p.output));
   } catch (const Error&) {
   }
-  ctx.progress->finish(std::string(p.path.copy_video ? "copied" : "encoded") + " " + std::to_string(p.width) + "x" +
-                       std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
-                       p.path.reason + ")");
+  ctx.events->finish(std::string(p.path.copy_video ? "copied" : "encoded") + " " + std::to_string(p.width) + "x" +
+                     std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
+                     p.path.reason + ")");
 }
 
 }  // namespace
@@ -232,19 +220,19 @@ void rebase_local(Session& s, const EditContext& ctx) {
     t = TurnRecord{};
     t.turn = n, t.prompt = prompt, t.endpoint = endpoint;
   }
-  ctx.progress->message("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
+  ctx.events->notice("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
 }
 
 void upload_prepped(SessionFile& f, EditContext& ctx) {
   Session& s = f.session;
   std::string file = s.prep.value("output", "");
-  ctx.progress->stage("upload", fs::path(file).filename().string());
+  ctx.events->stage("upload", fs::path(file).filename().string());
   client::UploadOptions opts;
-  opts.progress = [&](uint64_t done, uint64_t total) { ctx.progress->update(double(done), double(total), "bytes"); };
+  opts.progress = [&](uint64_t done, uint64_t total) { ctx.events->progress(double(done), double(total), "bytes"); };
   auto u = client::upload_file(*ctx.fal, file, opts);
   s.upload = UploadRecord{u.file_url, file, u.size, now_iso8601()};
   f.save();
-  ctx.progress->finish(format_bytes(u.size) + " -> " + u.file_url);
+  ctx.events->finish(format_bytes(u.size) + " -> " + u.file_url);
 }
 
 std::string with_keep_rest(const std::string& prompt) {
@@ -264,24 +252,21 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
     check_source_unchanged(s);
     rebase_local(s, ctx);
   }
-  ctx.progress->event("session", {{"ledger", f.path}, {"output", s.output}, {"simulated", s.local}});
-  if (ctx.say) ctx.say("ledger: " + f.path + "\n");
+  ctx.events->session({f.path, s.output, s.local});
   if (s.options.value("split", false)) return run_split_edit(f, o, ctx);
 
   EditOutcome out;
   out.ledger_path = f.path;
   out.estimate_usd = show_estimate(f, ctx);
-  bool spends = out.estimate_usd > 0 && !s.local;
   if (o.max_cost) check_budget(f.path, out.estimate_usd, *o.max_cost);
-  if (!o.dry_run && std::any_of(s.turns.begin(), s.turns.end(), turn_to_submit))
-    confirm_spend(f.path, "Submit for about " + format_usd(out.estimate_usd) + (spends ? "" : " (simulated)") + "?",
-                  o.yes || s.local);
+  if (!o.dry_run && !s.local && std::any_of(s.turns.begin(), s.turns.end(), turn_to_submit))
+    require_consent(f.path, ctx.events->confirm("Submit for about " + format_usd(out.estimate_usd) + "?"));
 
   fs::path work = work_dir_for(f.path);
   if (o.dry_run) {
     if (!s.upload) run_prep_stage(f, work, ctx);
     fs::remove_all(work);
-    ctx.progress->message("dry run: nothing uploaded or submitted; no ledger written");
+    ctx.events->notice("dry run: nothing uploaded or submitted; no ledger written");
     out.dry_run = true;
     out.session = s;
     return out;
@@ -297,8 +282,7 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   std::error_code ec;
   fs::remove_all(work, ec);
   out.session = s;
-  ctx.progress->event("result", {{"output", s.output}, {"ledger", f.path}, {"cost_usd", s.cost_usd()},
-                                 {"simulated", s.local}, {"remux", out.remux}});
+  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, 0, out.remux});
   return out;
 }
 

@@ -17,14 +17,13 @@
 // One process per session: run_edit holds the ledger's lock (pipeline/session_lock.h) for the
 // whole run, and a second process refuses at once with Error(refused).
 #pragma once
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "client/fal.h"
+#include "pipeline/edit/events.h"
 #include "pipeline/edit/ledger.h"
-#include "pipeline/support/progress.h"
 
 namespace omnicut {
 
@@ -33,10 +32,10 @@ struct EditOptions {
   std::vector<std::string> prompts;     // turns to add
   std::string output;                   // OUT (new sessions; optional when resuming)
   std::optional<double> start, end;     // the range prep cuts
-  std::string endpoint_id;              // empty: the default endpoint
+  std::string endpoint_id = default_endpoint().id;
+  std::optional<Billing> billing;       // --pricing: a new session's rates (else the endpoint's)
   bool keep_rest = false;               // append "Keep everything else the same."
   std::optional<double> max_cost;       // USD for what this run would submit
-  bool yes = false;
   bool dry_run = false;                 // probe, plan, estimate, prep; nothing uploaded or submitted
   bool keep_turns = false;              // download every turn's result beside OUT
   bool restore = false;                 // give back the source's geometry (when remux offers it)
@@ -64,8 +63,7 @@ struct EditContext {
   client::Fal* fal = nullptr;
   std::string server = "fal";           // recorded in the ledger: "fal" or the origin used
   bool local = false;                   // the built-in emulator: simulated, nothing billed
-  Progress* progress = nullptr;
-  std::function<void(const std::string&)> say;  // human text for stdout (empty in JSON mode)
+  EditEvents* events = nullptr;         // what the run reports, and who answers its question
 };
 
 struct EditOutcome {

@@ -66,11 +66,11 @@ void sync_turns(const Session& parent, Session& kid) {
 // Scene scan and prep of every segment into the work folder; nothing leaves the machine.
 void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
-  ctx.progress->stage("split", s.source.path);
+  ctx.events->stage("split", s.source.path);
   SplitRequest req;
   req.input = s.source.path;
   req.dir = (work / "segments").string();
-  SplitOutcome so = run_split(req, find_endpoint(s.endpoint), [&](int i, int n) { ctx.progress->update(i, n, "segments"); });
+  SplitOutcome so = run_split(req, find_endpoint(s.endpoint), [&](int i, int n) { ctx.events->progress(i, n, "segments"); });
   nlohmann::json segs = nlohmann::json::array();
   fs::path ledgers = ledger_dir_for(f.path);
   for (size_t i = 0; i < so.manifest.segments.size(); ++i) {
@@ -79,7 +79,7 @@ void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
                     {"prep", so.paths[i]}, {"ledger", (ledgers / segment_name(i, ".omnicut.json")).string()}});
   }
   s.split = {{"manifest", manifest_to_json(so.manifest)}, {"segments", segs}};
-  ctx.progress->finish(std::to_string(segs.size()) + " segments (" + format_seconds(s.source.duration) + ")");
+  ctx.events->finish(std::to_string(segs.size()) + " segments (" + format_seconds(s.source.duration) + ")");
 }
 
 std::vector<SessionFile> open_segments(const Session& parent, const std::string& parent_path) {
@@ -121,35 +121,21 @@ void roll_up(Session& parent, const std::vector<SessionFile>& kids) {
 double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>& kids, EditContext& ctx) {
   const Session& s = f.session;
   CostModel model(s.billing);
-  double total = 0;
-  nlohmann::json turns = nlohmann::json::array();
-  std::string text = "estimate: " + format_seconds(s.source.duration) + " in " + std::to_string(kids.size()) +
-                     " segments per turn at " + s.endpoint + "\n";
+  EstimateView v{s.endpoint, s.source.duration, kids.size(), {}, 0, s.cost_usd(), s.local, s.billing};
   for (size_t k = 0; k < s.turns.size(); ++k) {
-    double usd = 0;
-    int to_send = 0;
+    EstimateRow row{s.turns[k].turn, s.turns[k].prompt, s.turns[k].status, {}, 0, 0};
     for (const auto& kid : kids) {
       const TurnRecord& t = kid.session.turns[k];
       if (!turn_to_submit(t)) continue;
       bool audio = t.turn == 1 ? s.source.has_audio : true;
-      usd += model.turn(kid.session.prep.value("duration", 0.0), audio, t.prompt).usd();
-      ++to_send;
+      row.usd += model.turn(kid.session.prep.value("duration", 0.0), audio, t.prompt).usd();
+      ++row.segments_to_submit;
     }
-    total += usd;
-    turns.push_back({{"turn", k + 1}, {"prompt", s.turns[k].prompt}, {"segments_to_submit", to_send}, {"usd", usd}});
-    char line[512];
-    std::snprintf(line, sizeof line, "  turn %zu  %d of %zu segments to submit  %s  %s\n", k + 1, to_send, kids.size(),
-                  format_usd(usd).c_str(), s.turns[k].prompt.c_str());
-    text += line;
+    v.usd += row.usd;
+    v.turns.push_back(row);
   }
-  text += "  to submit now: " + format_usd(total) + (s.cost_usd() > 0 ? ", already spent: " + format_usd(s.cost_usd()) : "") +
-          (s.local ? "  (local emulator: simulated, nothing billed)" : "") + "\n";
-  text += "  (5,792 input tokens/s of video + 32/s of audio, 5,792 output tokens/s; turn k reads turn k-1's output)\n";
-  if (ctx.say) ctx.say(text);
-  ctx.progress->event("estimate", {{"seconds", s.source.duration}, {"segments", kids.size()}, {"turns", turns},
-                                   {"usd", total}, {"spent_usd", s.cost_usd()}, {"simulated", s.local},
-                                   {"billing", billing_to_json(s.billing)}});
-  return total;
+  ctx.events->estimate(v);
+  return v.usd;
 }
 
 // One segment: upload its prepped file once, run its turns, download the last result.
@@ -167,7 +153,7 @@ void run_segment(SessionFile& kid, const fs::path& part, const EditOptions& o, E
 }
 
 // At most `jobs` segments in flight, each on its own thread with its own transport and a
-// progress tagged with its index. The first failure stops new segments from starting; those
+// events tagged with its index. The first failure stops new segments from starting; those
 // already running finish (their turns are paid for), then it is rethrown.
 void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const EditOptions& o, EditContext& ctx) {
   std::atomic<size_t> next{0};
@@ -180,9 +166,9 @@ void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const Ed
         std::lock_guard<std::mutex> lock(failed_mutex);
         if (failed) return;
       }
-      Progress progress = ctx.progress->tagged({{"segment", i}}, "seg " + std::to_string(i) + " ");
+      std::unique_ptr<EditEvents> events = ctx.events->segment(i);
       EditContext c = ctx;
-      c.fal = &fal, c.progress = &progress, c.say = nullptr;
+      c.fal = &fal, c.events = events.get();
       try {
         // The parent's lock covers its segments; this one stops a segment's ledger being
         // resumed on its own at the same time.
@@ -204,17 +190,17 @@ void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const Ed
 
 nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kids, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
-  ctx.progress->stage("join", std::to_string(kids.size()) + " segments, the source's audio over " +
-                                  format_seconds(s.source.duration));
+  ctx.events->stage("join", std::to_string(kids.size()) + " segments, the source's audio over " +
+                                format_seconds(s.source.duration));
   fs::path manifest = work / "manifest.json";
   write_manifest(manifest, manifest_from_json(s.split["manifest"], f.path));
   JoinRequest req;
   for (size_t i = 0; i < kids.size(); ++i) req.parts.push_back(edited_part(work, i).string());
   req.output = s.output, req.audio = s.source.path, req.manifest = manifest.string();
   JoinOutcome j = run_join(req);
-  for (const auto& n : j.remux.notices) ctx.progress->message("join: " + n);
-  ctx.progress->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
-                       " frames, audio " + j.remux.audio_mode + " -> " + s.output);
+  for (const auto& n : j.remux.notices) ctx.events->notice("join: " + n);
+  ctx.events->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
+                     " frames, audio " + j.remux.audio_mode + " -> " + s.output);
   nlohmann::json rj = {{"output", s.output}, {"segments", kids.size()}, {"video_frames", j.concat.frames},
                        {"video_copied", j.concat.copied}, {"video_duration", j.concat.duration},
                        {"range_start", j.remux.range_start}, {"range_end", j.remux.range_end},
@@ -231,10 +217,9 @@ double approve(const SessionFile& f, const std::vector<SessionFile>& kids, const
   bool sends = false;
   for (const auto& kid : kids)
     for (const auto& t : kid.session.turns) sends |= turn_to_submit(t);
-  if (!o.dry_run && sends)
-    confirm_spend(f.path, "Submit " + std::to_string(kids.size()) + " segments for about " + format_usd(usd) +
-                              (f.session.local ? " (simulated)" : "") + "?",
-                  o.yes || f.session.local);
+  if (!o.dry_run && sends && !f.session.local)
+    require_consent(f.path, ctx.events->confirm("Submit " + std::to_string(kids.size()) + " segments for about " +
+                                                format_usd(usd) + "?"));
   return usd;
 }
 
@@ -260,7 +245,7 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
   }
   if (o.dry_run) {
     if (fresh) fs::remove_all(work);
-    ctx.progress->message("dry run: nothing uploaded or submitted; no ledger written");
+    ctx.events->notice("dry run: nothing uploaded or submitted; no ledger written");
     out.dry_run = true;
     out.session = s;
     return out;
@@ -281,9 +266,8 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
   std::error_code ec;
   fs::remove_all(work, ec);
   out.session = s;
-  ctx.progress->cost(s.cost_usd(), s.local);
-  ctx.progress->event("result", {{"output", s.output}, {"ledger", f.path}, {"cost_usd", s.cost_usd()},
-                                 {"simulated", s.local}, {"segments", kids.size()}, {"remux", out.remux}});
+  ctx.events->cost(s.cost_usd(), s.local);
+  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, kids.size(), out.remux});
   return out;
 }
 

@@ -74,7 +74,7 @@ void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContex
   t.status = turn_status::submitted;
   t.timings.submitted_at = now_iso8601();
   f.save();  // the request id is on disk before any waiting
-  ctx.progress->event("submitted", {{"turn", t.turn}, {"request_id", t.request_id}, {"ledger", f.path}});
+  ctx.events->submitted({t.turn, t.request_id, f.path});
 }
 
 // PUT the turn's cancel_url; the turn is "cancelled" when fal accepted it.
@@ -87,8 +87,8 @@ bool cancel_at_fal(SessionFile& f, TurnRecord& t, EditContext& ctx) {
   }
   if (accepted) t.status = turn_status::cancelled;
   f.save();
-  ctx.progress->message(accepted ? "turn " + std::to_string(t.turn) + " cancelled at fal"
-                                 : "turn " + std::to_string(t.turn) + ": fal did not accept the cancel (it may have finished)");
+  ctx.events->notice(accepted ? "turn " + std::to_string(t.turn) + " cancelled at fal"
+                              : "turn " + std::to_string(t.turn) + ": fal did not accept the cancel (it may have finished)");
   return accepted;
 }
 
@@ -112,9 +112,9 @@ bool cancel_at_fal(SessionFile& f, TurnRecord& t, EditContext& ctx) {
 void on_interrupt(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
   bool cancel = o.cancel_on_interrupt || interrupt_count() >= 2;
   if (!cancel) {
-    ctx.progress->message("interrupted: turn " + std::to_string(t.turn) + " (request " + t.request_id +
-                          ") stays at fal and in the ledger; `omnicut edit --resume " + f.resume_path() +
-                          "` picks it up. Ctrl-C again within 3 s cancels it at fal.");
+    ctx.events->notice("interrupted: turn " + std::to_string(t.turn) + " (request " + t.request_id +
+                       ") stays at fal and in the ledger; `omnicut edit --resume " + f.resume_path() +
+                       "` picks it up. Ctrl-C again within 3 s cancels it at fal.");
     auto until = Clock::now() + std::chrono::seconds(3);
     while (Clock::now() < until && interrupt_count() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     cancel = interrupt_count() >= 2;
@@ -126,9 +126,9 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
   client::WaitOptions wait;
   wait.poll_interval_s = o.poll_interval_s;
   wait.on_update = [&](const client::JobStatus& st, const std::vector<client::LogLine>& fresh) {
-    if (st.state == client::JobState::in_queue) ctx.progress->queue(st.queue_position);
-    else if (st.state == client::JobState::in_progress) ctx.progress->queue(-1);
-    for (const auto& line : fresh) ctx.progress->log(line.message);
+    if (st.state == client::JobState::in_queue) ctx.events->queue(st.queue_position);
+    else if (st.state == client::JobState::in_progress) ctx.events->queue(-1);
+    for (const auto& line : fresh) ctx.events->model_log(line.message);
     if (st.state != client::JobState::completed && Clock::now() >= deadline) give_up_waiting(f, t, st, o, ctx);
   };
   auto started = Clock::now();
@@ -163,7 +163,7 @@ bool reuse_cancelled(SessionFile& f, TurnRecord& t, const EditOptions& o, EditCo
   t.status = turn_status::submitted;
   try {
     wait_turn(f, t, o, ctx, deadline);
-    ctx.progress->message("turn " + std::to_string(t.turn) + ": the cancelled request finished anyway: using its result");
+    ctx.events->notice("turn " + std::to_string(t.turn) + ": the cancelled request finished anyway: using its result");
     return true;
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::remote) throw;
@@ -180,7 +180,7 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
   TurnRecord& t = f.session.turns[index];
   if (t.status == turn_status::completed) return;
   std::string what = "turn " + std::to_string(t.turn) + "/" + std::to_string(f.session.turns.size());
-  ctx.progress->stage(what, t.prompt);
+  ctx.events->stage(what, t.prompt);
   if (t.status == turn_status::submitting) resolve_lost_submit(f, t, o, ctx, o.resend_lost);
   // One wall-clock deadline across submit and polling; the submit's own retries are bounded by
   // its policy (client/http.h) and the deadline is checked after every status read.
@@ -189,11 +189,11 @@ void run_turn(SessionFile& f, size_t index, const EditOptions& o, EditContext& c
     // the cancel came too late: the job ran to the end (and was billed), so its result is used
   } else {
     if (t.status != turn_status::submitted) submit_turn(f, t, o, ctx);
-    else ctx.progress->message(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
+    else ctx.events->notice(what + ": already submitted as request " + t.request_id + ": polling it, not resubmitting");
     wait_turn(f, t, o, ctx, deadline);
   }
-  ctx.progress->cost(f.session.cost_usd(), f.session.local);
-  ctx.progress->finish(cost_text(t) + ", request " + t.request_id);
+  ctx.events->cost(f.session.cost_usd(), f.session.local);
+  ctx.events->finish(cost_text(t) + ", request " + t.request_id);
 }
 
 }  // namespace omnicut

@@ -72,9 +72,9 @@ void adopt(SessionFile& f, TurnRecord& t, const client::HistoryItem& item, EditC
   t.timings.submitted_at = item.sent_at.empty() ? now_iso8601() : item.sent_at;
   t.error.clear();
   f.save();  // the request id is on disk before any waiting
-  ctx.progress->message(turn_name(t) + ": the submit's lost answer was found in fal's request history: request " +
-                        t.request_id + " (sent " + item.sent_at + "); polling it, not resending");
-  ctx.progress->event("recovered", {{"turn", t.turn}, {"request_id", t.request_id}, {"ledger", f.path}});
+  ctx.events->notice(turn_name(t) + ": the submit's lost answer was found in fal's request history: request " +
+                     t.request_id + " (sent " + item.sent_at + "); polling it, not resending");
+  ctx.events->recovered({t.turn, t.request_id, f.path});
 }
 
 [[noreturn]] void refuse_unlisted(const SessionFile& f, const TurnRecord& t, const Search& s, double waited_s) {
@@ -117,8 +117,8 @@ void resolve_lost_submit(SessionFile& f, TurnRecord& t, const EditOptions& o, Ed
   s.input = t.submit_input.is_null() ? submit_input_for(t) : t.submit_input;
   s.taken = known_request_ids(f.session);
   const double wait_s = allow_resend ? 0 : o.recover_wait_s;
-  ctx.progress->message(turn_name(t) + ": the submit's answer was lost; looking for it in fal's request history" +
-                        (wait_s > 0 ? " (up to " + format_seconds(wait_s) + ")" : ""));
+  ctx.events->notice(turn_name(t) + ": the submit's answer was lost; looking for it in fal's request history" +
+                     (wait_s > 0 ? " (up to " + format_seconds(wait_s) + ")" : ""));
   const auto began = Clock::now();
   const auto deadline = began + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(wait_s));
   for (;;) {
@@ -138,8 +138,8 @@ void resolve_lost_submit(SessionFile& f, TurnRecord& t, const EditOptions& o, Ed
   t.status = turn_status::pending;
   t.error = "submit answer lost; not found in fal's request history; sent again by --resend-lost";
   f.save();
-  ctx.progress->message(turn_name(t) + ": not found in fal's request history (" + std::to_string(s.listed) +
-                        " listed); sending it again (--resend-lost)");
+  ctx.events->notice(turn_name(t) + ": not found in fal's request history (" + std::to_string(s.listed) +
+                     " listed); sending it again (--resend-lost)");
 }
 
 }  // namespace omnicut

@@ -1,24 +1,14 @@
 #include "pipeline/money/confirm.h"
 
-#include <cstdio>
-#include <fcntl.h>
-#include <string>
-#include <unistd.h>
-
 #include "common/error.h"
 #include "pipeline/support/format.h"
 
 namespace omnicut {
 
-void confirm_spend(const std::string& subject, const std::string& question, bool yes) {
-  if (yes) return;
-  if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+void require_consent(const std::string& subject, Consent answer) {
+  if (answer == Consent::given) return;
+  if (answer == Consent::cannot_ask)
     throw Error(ErrorKind::refused, subject, "not confirmed: pass --yes to spend without a question (stdin is not a terminal)");
-  std::fprintf(stderr, "%s [y/N] ", question.c_str());
-  std::fflush(stderr);
-  char buf[32] = {0};
-  ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf - 1);
-  if (n > 0 && (buf[0] == 'y' || buf[0] == 'Y')) return;
   throw Error(ErrorKind::refused, subject, "not confirmed: nothing was sent");
 }
 

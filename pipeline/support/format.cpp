@@ -1,5 +1,6 @@
 #include "pipeline/support/format.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -26,6 +27,17 @@ std::string format_usd(double usd) {
   char buf[64];
   std::snprintf(buf, sizeof buf, usd < 1 ? "$%.4f" : "$%.2f", usd);
   return buf;
+}
+
+std::string format_count(double n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", n);
+  std::string digits = buf, out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && std::isdigit(static_cast<unsigned char>(digits[i - 1])) && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 }  // namespace omnicut
