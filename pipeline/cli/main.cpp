@@ -5,6 +5,7 @@
 
 #include "codecs/av_log.h"
 #include "common/interrupt.h"
+#include "model/endpoints.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
 
@@ -36,6 +37,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "show FFmpeg's and the HTTP client's own logs (the key is redacted)");
+  std::string endpoints_file;
+  app.add_option("--endpoints", endpoints_file,
+                 "use this endpoint table (JSON, the shape of model/endpoints.json) instead of the built-in one")
+      ->envname("OMNICUT_ENDPOINTS");
   app.set_version_flag("--version", "omnicut 0.1.0");
 
   cli::Action chosen;
@@ -46,6 +51,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : cli::kUsage;
+  }
+  try {
+    if (!endpoints_file.empty()) use_endpoint_table_file(endpoints_file);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "omnicut: %s\n", e.what());
+    return cli::exit_code_for(e.kind());
   }
   av::install_log_capture(verbose);
   if (verbose) setenv("OMNICUT_VERBOSE", "1", 1);
