@@ -16,6 +16,8 @@ double billable_units(const Billing& b, double input_seconds, bool input_has_aud
   return std::round(usd / kEmulatorUsdPerUnit * 1e8) / 1e8;
 }
 
+double billable_output_seconds(double file_seconds) { return std::round(file_seconds * 1e6) / 1e6; }
+
 std::string format_billable_units(double units) {
   char buf[48];
   if (units == std::floor(units) && std::abs(units) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", units);

@@ -1,7 +1,9 @@
 // What the emulator bills for one edit, sent as fal sends a bill: the `x-fal-billable-units`
 // header on the result GET (docs/fal-platform-apis.md 8.3), "0" on a 422.
 //
-// The unit. fal bills per unit and prices a unit through /models/pricing; for the token-billed v1
+// v1.1 bills seconds of the output file (billable_output_seconds), priced by resolution.
+//
+// The unit (v1). fal bills per unit and prices a unit through /models/pricing; for the token-billed v1
 // edit no source says what a unit is (one unit_price cannot hold its two token rates; a
 // third-party price table treats fal's unit as $1, unverified). The emulator takes that reading:
 // one unit is one US dollar (kEmulatorUsdPerUnit, model/endpoints.h), and an edit's units are its
@@ -18,6 +20,10 @@ namespace omnicut::emulator {
 
 double billable_units(const Billing& billing, double input_seconds, bool input_has_audio, double output_seconds,
                       size_t prompt_chars);
+// v1.1 and any endpoint billed per output second: the output file's seconds (its longest stream,
+// as fal's recorded bill of 5.034667 units for 5.000 s of video and 5.034667 s of audio shows),
+// rounded to the microsecond as that bill was.
+double billable_output_seconds(double file_seconds);
 
 // As fal's SDK writes the header: a whole number as an integer ("42"), anything else with 8
 // decimals ("0.08713000").

@@ -32,6 +32,24 @@ std::string required_string(const nlohmann::json& input, const std::string& fiel
   return value;
 }
 
+// fal's app validates the optional output resolution against its Literal (lower case only).
+std::string requested_size(const nlohmann::json& input, const Endpoint& endpoint) {
+  if (!endpoint.takes_resolution() || !input.contains(endpoint.resolution_field) || input[endpoint.resolution_field].is_null())
+    return endpoint.default_resolution;
+  const auto& v = input[endpoint.resolution_field];
+  if (v.is_string() && endpoint.output_size(v.get<std::string>())) return v.get<std::string>();
+  std::string allowed;
+  for (size_t i = 0; i < endpoint.resolutions.size(); ++i)
+    allowed += (i == 0 ? "" : i + 1 == endpoint.resolutions.size() ? " or " : ", ") + ("'" + endpoint.resolutions[i].name + "'");
+  invalid(endpoint.resolution_field, "Input should be " + allowed, "literal_error");
+}
+
+void check_prompt_length(const std::string& prompt, const Endpoint& endpoint) {
+  if (endpoint.prompt_max_chars > 0 && prompt.size() > endpoint.prompt_max_chars)
+    invalid(endpoint.prompt_field, "String should have at most " + std::to_string(endpoint.prompt_max_chars) + " characters",
+            "string_too_long");
+}
+
 std::string seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", s);
@@ -47,7 +65,7 @@ void check_duration(const MediaInfo& info, const Endpoint& endpoint) {
 }
 
 RenderResult render_or_422(const fs::path& input, const fs::path& output, const std::string& prompt,
-                           const Endpoint& endpoint, const LogFn& log) {
+                           const Endpoint& endpoint, const OutputSize& size, const LogFn& log) {
   double next_log = 1.0;
   auto progress = [&](double done, double total) {
     if (done + 1e-6 < next_log) return;
@@ -56,7 +74,7 @@ RenderResult render_or_422(const fs::path& input, const fs::path& output, const 
   };
   try {
     check_duration(probe(input.string()), endpoint);
-    return render_edit(input.string(), output.string(), prompt, endpoint, progress);
+    return render_edit(input.string(), output.string(), prompt, endpoint, size, progress);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::not_media || e.kind() == ErrorKind::unsupported)
       invalid("video_url", std::string("Could not decode the video: ") + e.what(), "video_decode_error");
@@ -70,6 +88,8 @@ JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
   const Endpoint& endpoint = find_endpoint(job.endpoint_id);
   const std::string prompt = required_string(job.input, endpoint.prompt_field);
   const std::string video_url = required_string(job.input, endpoint.video_input_field);
+  check_prompt_length(prompt, endpoint);
+  const OutputSize& canvas = *endpoint.output_size(requested_size(job.input, endpoint));
 
   fs::path dir = ctx.work_dir / "jobs" / job.id;
   fs::create_directories(dir);
@@ -77,7 +97,7 @@ JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
   fs::path input = fetch_video(ctx, video_url, dir / "input");
   log("editing: \"" + prompt + "\"");
   fs::path output = dir / "output.mp4";
-  RenderResult r = render_or_422(input, output, prompt, endpoint, log);
+  RenderResult r = render_or_422(input, output, prompt, endpoint, canvas, log);
   log("look " + r.look + ", " + std::to_string(r.width) + "x" + std::to_string(r.height) + ", " +
       seconds(r.output_duration) + " s");
 
@@ -89,7 +109,9 @@ JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
                          {"content_type", "video/mp4"},
                          {"file_name", "output.mp4"},
                          {"file_size", size}};
-  double units = billable_units(endpoint.billing, r.input_duration, r.input_has_audio, r.output_duration, prompt.size());
+  double units = endpoint.billing.kind == BillingKind::output_seconds
+                     ? billable_output_seconds(r.file_duration)
+                     : billable_units(endpoint.billing, r.input_duration, r.input_has_audio, r.output_duration, prompt.size());
   return {.body = {{endpoint.video_output_field, file}}, .billable_units = format_billable_units(units)};
 }
 

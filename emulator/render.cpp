@@ -15,15 +15,15 @@ namespace {
 
 int even(double v) { return std::max(2, static_cast<int>(std::lround(v / 2)) * 2); }
 
-// Fit the upright display picture inside the endpoint's canvas for its orientation, padded.
-Geometry output_geometry(const VideoInfo& v, const Endpoint& endpoint) {
+// Fit the upright display picture inside the output size's canvas for its orientation, padded.
+Geometry output_geometry(const VideoInfo& v, const OutputSize& size) {
   bool portrait = v.display_height > v.display_width;
   Geometry g;
   g.rotation = v.rotation;
   g.mirrored = v.mirrored;
   g.sar = v.sar;
-  g.out_width = portrait ? endpoint.short_side : endpoint.long_side;
-  g.out_height = portrait ? endpoint.long_side : endpoint.short_side;
+  g.out_width = portrait ? size.short_side : size.long_side;
+  g.out_height = portrait ? size.long_side : size.short_side;
   double aspect = v.display_height > 0 ? static_cast<double>(v.display_width) / v.display_height : 16.0 / 9;
   if (aspect >= static_cast<double>(g.out_width) / g.out_height) {
     g.scale_width = g.out_width;
@@ -56,12 +56,13 @@ std::string edit_filters(const VideoInfo& v, const Geometry& g, Rational fps, co
 }  // namespace
 
 RenderResult render_edit(const std::string& input, const std::string& output, const std::string& prompt,
-                         const Endpoint& endpoint, const std::function<void(double, double)>& progress) {
+                         const Endpoint& endpoint, const OutputSize& size,
+                         const std::function<void(double, double)>& progress) {
   MediaInfo info = probe(input);
   if (!info.video) throw Error(ErrorKind::unsupported, input, "no video stream");
   if (!info.video->decodable) throw Error(ErrorKind::unsupported, input, "this FFmpeg cannot decode " + info.video->codec);
   Look look = look_for_prompt(prompt);
-  Geometry geometry = output_geometry(*info.video, endpoint);
+  Geometry geometry = output_geometry(*info.video, size);
 
   av::FilteredRender spec;
   spec.input = input;
@@ -69,7 +70,8 @@ RenderResult render_edit(const std::string& input, const std::string& output, co
   spec.fps = {static_cast<int>(std::lround(endpoint.output_fps)), 1};
   spec.video_filter = edit_filters(*info.video, geometry, spec.fps, look.filter);
   spec.crf = 23;
-  spec.preset = "veryfast";
+  // Above 720p the stand-in's look matters less than keeping a 4k render of a test clip quick.
+  spec.preset = size.short_side > 720 ? "ultrafast" : "veryfast";
   spec.tone = av::Tone{};  // the model re-synthesises the soundtrack: a steady 440 Hz stands in
   spec.progress = progress;
   av::FilteredRenderResult done = av::render_filtered(spec);
@@ -78,6 +80,7 @@ RenderResult render_edit(const std::string& input, const std::string& output, co
           .input_duration = info.video->duration > 0 ? info.video->duration : info.duration,
           .input_has_audio = !info.audio.empty(),
           .output_duration = done.video_duration,
+          .file_duration = std::max(done.video_duration, done.audio_duration),
           .width = done.width,
           .height = done.height};
 }

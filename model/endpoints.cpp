@@ -1,39 +1,118 @@
 #include "model/endpoints.h"
 
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
 
 namespace omnicut {
+namespace {
+
+using json = nlohmann::json;
+
+const char* billing_kind_name(BillingKind k) { return k == BillingKind::tokens ? "tokens" : "output_seconds"; }
+
+BillingKind billing_kind_from(const json& j, const std::string& subject) {
+  std::string k = j.value("kind", "tokens");
+  if (k == "tokens") return BillingKind::tokens;
+  if (k == "output_seconds") return BillingKind::output_seconds;
+  throw Error(ErrorKind::usage, subject, "billing kind \"" + k + "\" is not tokens or output_seconds");
+}
+
+std::vector<OutputSize> output_sizes(const json& output, const std::string& subject) {
+  std::vector<OutputSize> sizes;
+  const json table = output.value("resolutions", json::object());
+  for (auto& [name, wh] : table.items()) {
+    if (!wh.is_array() || wh.size() != 2 || !wh[0].is_number_integer() || !wh[1].is_number_integer())
+      throw Error(ErrorKind::usage, subject, "output resolution " + name + " is not [width, height]");
+    sizes.push_back({name, wh[0].get<int>(), wh[1].get<int>()});
+  }
+  // JSON objects come back sorted by name; the table lists them smallest first.
+  std::sort(sizes.begin(), sizes.end(), [](const OutputSize& a, const OutputSize& b) { return a.long_side < b.long_side; });
+  return sizes;
+}
+
+Endpoint endpoint_from(const json& j, const std::string& subject) {
+  Endpoint e;
+  e.id = j.at("id").get<std::string>();
+  const std::string where = subject + ": " + e.id;
+  e.description = j.value("description", "");
+  const json in = j.value("input", json::object());
+  e.long_side = in.value("long_side", e.long_side);
+  e.short_side = in.value("short_side", e.short_side);
+  e.min_duration = in.value("min_duration", 0.0);
+  e.max_duration = in.value("max_duration", 0.0);
+  e.max_fps = in.value("max_fps", e.max_fps);
+  e.containers = in.value("containers", std::vector<std::string>{"mp4"});
+  e.video_codecs = in.value("video_codecs", std::vector<std::string>{"h264"});
+  const json f = j.value("fields", json::object());
+  e.prompt_field = f.value("prompt", e.prompt_field);
+  e.prompt_max_chars = f.value("prompt_max_chars", size_t{0});
+  e.video_input_field = f.value("video", e.video_input_field);
+  e.video_output_field = f.value("output", e.video_output_field);
+  e.resolution_field = f.value("resolution", "");
+  const json out = j.value("output", json::object());
+  e.output_fps = out.value("fps", e.output_fps);
+  e.resolutions = output_sizes(out, where);
+  e.default_resolution = out.value("default_resolution", e.resolutions.empty() ? "" : e.resolutions.front().name);
+  if (e.resolutions.empty()) e.resolutions.push_back({"720p", e.long_side, e.short_side});
+  if (!e.output_size(e.default_resolution)) throw Error(ErrorKind::usage, where, "default_resolution is not among its resolutions");
+  e.billing = billing_from_json(j.value("billing", json::object()), Billing{});
+  e.billing.default_resolution = e.default_resolution;
+  if (e.billing.kind == BillingKind::output_seconds)
+    for (const auto& r : e.resolutions)
+      if (!e.billing.usd_per_output_second.count(r.name))
+        throw Error(ErrorKind::usage, where, "no price per output second for " + r.name);
+  return e;
+}
+
+std::unique_ptr<std::vector<Endpoint>>& table_slot() {
+  static std::unique_ptr<std::vector<Endpoint>> table;
+  return table;
+}
+
+}  // namespace
+
+const OutputSize* Endpoint::output_size(std::string_view resolution) const {
+  for (const auto& r : resolutions)
+    if (r.name == resolution) return &r;
+  return nullptr;
+}
+
+std::string Endpoint::resolution_names() const {
+  std::string names;
+  for (const auto& r : resolutions) names += (names.empty() ? "" : ", ") + r.name;
+  return names;
+}
+
+std::vector<Endpoint> parse_endpoint_table(const json& doc, const std::string& subject) {
+  if (!doc.is_object() || !doc.contains("endpoints") || !doc["endpoints"].is_array() || doc["endpoints"].empty())
+    throw Error(ErrorKind::usage, subject, "not an endpoint table: {\"endpoints\": [rows...]} expected");
+  std::vector<Endpoint> rows;
+  try {
+    for (const auto& row : doc["endpoints"]) rows.push_back(endpoint_from(row, subject));
+  } catch (const json::exception& e) {
+    throw Error(ErrorKind::usage, subject, std::string("malformed endpoint row: ") + e.what());
+  }
+  return rows;
+}
 
 const std::vector<Endpoint>& endpoint_table() {
-  static const std::vector<Endpoint> table = {
-      {
-          .id = "google/gemini-omni-flash/edit",
-          .description = "Gemini Omni Flash video edit: edits a 3-10 s clip from a plain instruction",
-          .long_side = 1280,
-          .short_side = 720,
-          .min_duration = 3.0,
-          .max_duration = 10.0,
-          .max_fps = 30.0,
-          .output_fps = 24.0,
-          .containers = {"mp4"},
-          .video_codecs = {"h264"},
-          .prompt_field = "prompt",
-          .video_input_field = "video_url",
-          .video_output_field = "video",
-          // fal's published accounting: 5,792 input tokens per second of video plus 32 per second
-          // of audio, 5,792 output tokens per second of 720p video; $1.875 / $21.875 per 1M. What
-          // one of its billing units costs is not published (docs/fal-platform-apis.md 8.3): unknown.
-          .billing = {.input_usd_per_mtok = 1.875,
-                      .output_usd_per_mtok = 21.875,
-                      .input_video_tokens_per_s = 5792,
-                      .input_audio_tokens_per_s = 32,
-                      .output_video_tokens_per_s = 5792,
-                      .prompt_chars_per_token = 4},
-      },
-  };
-  return table;
+  auto& slot = table_slot();
+  if (!slot) slot = std::make_unique<std::vector<Endpoint>>(parse_endpoint_table(json::parse(builtin_endpoints_json()), "model/endpoints.json"));
+  return *slot;
+}
+
+void use_endpoint_table_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorKind::not_found, path, "cannot read the endpoint table");
+  json doc = json::parse(in, nullptr, false);
+  if (doc.is_discarded()) throw Error(ErrorKind::usage, path, "the endpoint table is not valid JSON");
+  table_slot() = std::make_unique<std::vector<Endpoint>>(parse_endpoint_table(doc, path));
 }
 
 const Endpoint& default_endpoint() { return endpoint_table().front(); }
@@ -46,25 +125,50 @@ const Endpoint& find_endpoint(std::string_view id) {
   throw Error(ErrorKind::usage, std::string(id), "unknown endpoint (known: " + known + ")");
 }
 
-nlohmann::json billing_to_json(const Billing& b) {
-  return {{"input_usd_per_mtok", b.input_usd_per_mtok},
-          {"output_usd_per_mtok", b.output_usd_per_mtok},
-          {"input_video_tokens_per_s", b.input_video_tokens_per_s},
-          {"input_audio_tokens_per_s", b.input_audio_tokens_per_s},
-          {"output_video_tokens_per_s", b.output_video_tokens_per_s},
-          {"prompt_chars_per_token", b.prompt_chars_per_token},
-          {"usd_per_unit", b.usd_per_unit}};
+std::string resolve_resolution(const Endpoint& e, const std::optional<std::string>& requested) {
+  if (!requested) return e.default_resolution;
+  if (!e.takes_resolution())
+    throw Error(ErrorKind::usage, "--resolution",
+                e.id + " has no resolution field (it renders " + e.default_resolution +
+                    " only); use an endpoint that takes one, e.g. --endpoint google/gemini-omni-flash/v1.1/edit");
+  if (!e.output_size(*requested))
+    throw Error(ErrorKind::usage, "--resolution", "\"" + *requested + "\" is not one of " + e.id + "'s: " + e.resolution_names());
+  return *requested;
 }
 
-Billing billing_from_json(const nlohmann::json& j, const Billing& base) {
+json billing_to_json(const Billing& b) {
+  json j = {{"kind", billing_kind_name(b.kind)}, {"usd_per_unit", b.usd_per_unit}};
+  if (b.kind == BillingKind::tokens) {
+    j.update({{"input_usd_per_mtok", b.input_usd_per_mtok},
+              {"output_usd_per_mtok", b.output_usd_per_mtok},
+              {"input_video_tokens_per_s", b.input_video_tokens_per_s},
+              {"input_audio_tokens_per_s", b.input_audio_tokens_per_s},
+              {"output_video_tokens_per_s", b.output_video_tokens_per_s},
+              {"prompt_chars_per_token", b.prompt_chars_per_token}});
+  } else {
+    j.update({{"usd_per_output_second", b.usd_per_output_second},
+              {"default_resolution", b.default_resolution},
+              {"audio_overhang_s", b.audio_overhang_s}});
+  }
+  if (!b.note.empty()) j["note"] = b.note;
+  return j;
+}
+
+Billing billing_from_json(const json& j, const Billing& base) {
   Billing b = base;
+  if (j.contains("kind")) b.kind = billing_kind_from(j, "billing");
   b.input_usd_per_mtok = j.value("input_usd_per_mtok", b.input_usd_per_mtok);
   b.output_usd_per_mtok = j.value("output_usd_per_mtok", b.output_usd_per_mtok);
   b.input_video_tokens_per_s = j.value("input_video_tokens_per_s", b.input_video_tokens_per_s);
   b.input_audio_tokens_per_s = j.value("input_audio_tokens_per_s", b.input_audio_tokens_per_s);
   b.output_video_tokens_per_s = j.value("output_video_tokens_per_s", b.output_video_tokens_per_s);
   b.prompt_chars_per_token = j.value("prompt_chars_per_token", b.prompt_chars_per_token);
+  if (auto it = j.find("usd_per_output_second"); it != j.end() && it->is_object())
+    for (auto& [res, usd] : it->items()) b.usd_per_output_second[res] = usd.get<double>();
+  b.default_resolution = j.value("default_resolution", b.default_resolution);
+  b.audio_overhang_s = j.value("audio_overhang_s", b.audio_overhang_s);
   b.usd_per_unit = j.value("usd_per_unit", b.usd_per_unit);
+  b.note = j.value("note", b.note);
   return b;
 }
 

@@ -1,9 +1,11 @@
-// `omnicut estimate FILE|DIR... [--turns N] [--prompt TEXT]... [--endpoint ID] [--pricing FILE]
-// [--start T] [--end T] [--no-split] [--json]`: what an edit would cost, from headers only.
+// `omnicut estimate FILE|DIR... [--turns N] [--prompt TEXT]... [--endpoint ID] [--resolution R]
+// [--pricing FILE] [--start T] [--end T] [--no-split] [--compare] [--json]`: what an edit would
+// cost, from headers only; --compare prices the same job on every endpoint and resolution.
 // Exit status: 0 when every file was priced; with one file given, that file's error code; else 1.
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +25,11 @@ struct EstimateOptions {
   int turns = 1;
   std::vector<std::string> prompts;
   std::string endpoint;
+  std::optional<std::string> resolution;
   std::string pricing;
   TimeRange range;
   bool no_split = false;
+  bool compare = false;
   bool json = false;
 };
 
@@ -34,6 +38,7 @@ EstimateRequest make_request(const EstimateOptions& o) {
   EstimateRequest r;
   r.endpoint = &find_endpoint(o.endpoint);
   r.billing = o.pricing.empty() ? r.endpoint->billing : load_pricing(o.pricing, r.endpoint->billing);
+  r.resolution = resolve_resolution(*r.endpoint, o.resolution);
   int turns = std::max<int>(o.turns, static_cast<int>(o.prompts.size()));
   for (int i = 0; i < turns; ++i)
     r.prompts.push_back(o.prompts.empty() ? "" : o.prompts[std::min<size_t>(i, o.prompts.size() - 1)]);
@@ -42,10 +47,20 @@ EstimateRequest make_request(const EstimateOptions& o) {
   return r;
 }
 
+// The rate columns: tokens a second for a token-billed endpoint, dollars a second of output otherwise.
+std::string rate_in(const FileEstimate& f) {
+  return f.usd_per_output_second > 0 ? "-" : format_count(f.input_tokens_per_s);
+}
+std::string rate_out(const FileEstimate& f) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "$%.2f/s %s", f.usd_per_output_second, f.resolution.c_str());
+  return f.usd_per_output_second > 0 ? buf : format_count(f.output_tokens_per_s);
+}
+
 void print_table(const BatchEstimate& b, const EstimateRequest& r) {
   char line[512];
   std::string turns_head = std::to_string(b.turns) + (b.turns == 1 ? " TURN" : " TURNS");
-  std::printf("%-36s %10s %16s %12s %12s %10s %10s\n", "FILE", "DURATION", "SENT", "IN TOK/S", "OUT TOK/S",
+  std::printf("%-36s %10s %16s %12s %14s %10s %10s\n", "FILE", "DURATION", "SENT", "IN TOK/S", "OUT TOK/S|$/S",
               "PER TURN", turns_head.c_str());
   for (const auto& f : b.files) {
     std::string name = std::filesystem::path(f.path).filename().string();
@@ -56,9 +71,9 @@ void print_table(const BatchEstimate& b, const EstimateRequest& r) {
     }
     std::string sent = format_seconds(f.sent_seconds);
     if (f.segments > 1) sent += " (" + std::to_string(f.segments) + "x)";
-    std::snprintf(line, sizeof line, "%-36s %10s %16s %12s %12s %10s %10s", name.c_str(),
-                  format_seconds(f.duration).c_str(), sent.c_str(), format_count(f.input_tokens_per_s).c_str(),
-                  format_count(f.output_tokens_per_s).c_str(), format_usd(f.first_turn.usd()).c_str(),
+    std::snprintf(line, sizeof line, "%-36s %10s %16s %12s %14s %10s %10s", name.c_str(),
+                  format_seconds(f.duration).c_str(), sent.c_str(), rate_in(f).c_str(),
+                  rate_out(f).c_str(), format_usd(f.first_turn.usd()).c_str(),
                   format_usd(f.turns.usd()).c_str());
     std::printf("%s\n", line);
     if (!f.note.empty()) std::printf("%-36s   %s\n", "", f.note.c_str());
@@ -73,11 +88,30 @@ void print_table(const BatchEstimate& b, const EstimateRequest& r) {
   for (const auto& a : estimate_assumptions(r)) std::printf("  - %s\n", a.c_str());
 }
 
+void print_compare(const std::vector<CompareRow>& rows, int turns) {
+  std::printf("\nthe same job on every endpoint (cheapest first):\n");
+  std::printf("  %-36s %-24s %10s %10s\n", "ENDPOINT", "OUTPUT", "PER TURN", (std::to_string(turns) + (turns == 1 ? " TURN" : " TURNS")).c_str());
+  for (const auto& row : rows)
+    std::printf("  %-36s %-24s %10s %10s%s\n", row.endpoint.c_str(), row.resolution.c_str(), format_usd(row.usd_per_turn).c_str(),
+                format_usd(row.usd).c_str(), row.chosen ? "   <- this estimate" : "");
+}
+
 int run_estimate(const EstimateOptions& o) {
   EstimateRequest r = make_request(o);
   BatchEstimate b = estimate_paths(o.paths, r);
-  if (want_json(o.json)) std::cout << to_json(b, r).dump(2) << "\n";
-  else print_table(b, r);
+  std::vector<CompareRow> compare;
+  if (o.compare) compare = compare_endpoints(o.paths, r);
+  if (want_json(o.json)) {
+    nlohmann::json j = to_json(b, r);
+    if (o.compare) {
+      j["compare"] = nlohmann::json::array();
+      for (const auto& row : compare) j["compare"].push_back(to_json(row));
+    }
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table(b, r);
+    if (o.compare) print_compare(compare, b.turns);
+  }
   std::cout.flush();
   for (const auto& f : b.files)
     if (!f.ok()) std::fprintf(stderr, "omnicut: %s\n", f.error.c_str());
@@ -95,6 +129,9 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->add_option("--turns,-n", o->turns, "edit turns (each reads the previous turn's output)")->capture_default_str();
   cmd->add_option("--prompt,-p", o->prompts, "prompt text, counted as input tokens (repeat: one per turn)");
   add_endpoint_option(cmd, o->endpoint, "endpoint id");
+  cmd->add_option("--resolution", o->resolution,
+                  "output resolution to price (endpoints that take one, e.g. v1.1: 360p, 720p, 1080p, 4k)");
+  cmd->add_flag("--compare", o->compare, "also price the same job on every endpoint and output resolution");
   add_pricing_option(cmd, o->pricing);
   RangeHelp range;
   range.start = "range start prep would cut: seconds or [hh:]mm:ss[.ms] from the first video frame";

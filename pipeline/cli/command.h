@@ -4,6 +4,7 @@
 // the documented exit codes.
 #pragma once
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,7 @@ namespace omnicut::cli {
 // The root command's own flags, handed to the chosen subcommand when it runs.
 struct GlobalOptions {
   bool verbose = false;  // -v: FFmpeg's and the HTTP client's own logs
+  std::string endpoints_file;  // --endpoints / OMNICUT_ENDPOINTS: a table replacing the built-in one
 };
 
 using Action = std::function<int(const GlobalOptions&)>;

@@ -5,6 +5,7 @@
 
 #include "codecs/av_log.h"
 #include "common/interrupt.h"
+#include "model/endpoints.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
 
@@ -34,6 +35,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::GlobalOptions global;
   app.add_flag("-v,--verbose", global.verbose, "show FFmpeg's and the HTTP client's own logs (the key is redacted)");
+  app.add_option("--endpoints", global.endpoints_file,
+                 "use this endpoint table (JSON, the shape of model/endpoints.json) instead of the built-in one")
+      ->envname("OMNICUT_ENDPOINTS");
   app.set_version_flag("--version", "omnicut 0.1.0");
 
   cli::Action chosen;
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
       int rc = app.exit(e);
       return rc == 0 ? 0 : cli::kUsage;
     }
+    if (!global.endpoints_file.empty()) use_endpoint_table_file(global.endpoints_file);
     av::install_log_capture(global.verbose);
     std::signal(SIGINT, cli::on_interrupt);
     std::signal(SIGTERM, cli::on_interrupt);

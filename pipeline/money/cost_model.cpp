@@ -37,12 +37,31 @@ TurnCost CostModel::priced(const TurnTokens& tokens) const {
   return cost;
 }
 
-std::optional<double> CostModel::billed_usd(double units) const {
+std::optional<double> CostModel::usd_per_output_second(const std::string& resolution) const {
+  if (billing_.kind != BillingKind::output_seconds) return std::nullopt;
+  auto it = billing_.usd_per_output_second.find(resolution.empty() ? billing_.default_resolution : resolution);
+  if (it == billing_.usd_per_output_second.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<double> CostModel::billed_usd(double units, const std::string& resolution) const {
+  if (billing_.kind == BillingKind::output_seconds) {
+    auto rate = usd_per_output_second(resolution);
+    return rate ? std::optional<double>(units * *rate) : std::nullopt;
+  }
   if (billing_.usd_per_unit <= 0) return std::nullopt;
   return units * billing_.usd_per_unit;
 }
 
-TurnCost CostModel::turn(double seconds, bool input_has_audio, const std::string& prompt) const {
+TurnCost CostModel::turn(double seconds, bool input_has_audio, const std::string& prompt,
+                         const std::string& resolution) const {
+  if (billing_.kind == BillingKind::output_seconds) {
+    TurnCost c;
+    c.output_seconds = seconds;
+    c.resolution = resolution.empty() ? billing_.default_resolution : resolution;
+    c.output_usd = seconds * usd_per_output_second(c.resolution).value_or(0);
+    return c;
+  }
   TurnTokens t;
   t.input_video = seconds * billing_.input_video_tokens_per_s;
   t.input_audio = input_has_audio ? seconds * billing_.input_audio_tokens_per_s : 0;
@@ -51,21 +70,21 @@ TurnCost CostModel::turn(double seconds, bool input_has_audio, const std::string
   return priced(t);
 }
 
-SessionCost CostModel::session(double seconds, bool source_has_audio,
-                               const std::vector<std::string>& prompts) const {
+SessionCost CostModel::session(double seconds, bool source_has_audio, const std::vector<std::string>& prompts,
+                               const std::string& resolution) const {
   SessionCost s;
   for (size_t i = 0; i < prompts.size(); ++i)
-    s.turns.push_back(turn(seconds, i == 0 ? source_has_audio : true, prompts[i]));
+    s.turns.push_back(turn(seconds, i == 0 ? source_has_audio : true, prompts[i], resolution));
   return s;
 }
 
-SessionCost CostModel::session(double seconds, bool source_has_audio, const std::string& prompt,
-                               int turns) const {
-  return session(seconds, source_has_audio, std::vector<std::string>(turns > 0 ? turns : 0, prompt));
+SessionCost CostModel::session(double seconds, bool source_has_audio, const std::string& prompt, int turns,
+                               const std::string& resolution) const {
+  return session(seconds, source_has_audio, std::vector<std::string>(turns > 0 ? turns : 0, prompt), resolution);
 }
 
-double CostModel::usd_per_second_per_turn(bool with_audio) const {
-  return turn(1.0, with_audio, "").usd();
+double CostModel::usd_per_second_per_turn(bool with_audio, const std::string& resolution) const {
+  return turn(1.0, with_audio, "", resolution).usd();
 }
 
 nlohmann::json to_json(const TurnTokens& t) {
@@ -74,7 +93,9 @@ nlohmann::json to_json(const TurnTokens& t) {
 }
 
 nlohmann::json to_json(const TurnCost& c) {
-  return {{"tokens", to_json(c.tokens)}, {"input_usd", c.input_usd}, {"output_usd", c.output_usd}, {"usd", c.usd()}};
+  nlohmann::json j = {{"tokens", to_json(c.tokens)}, {"input_usd", c.input_usd}, {"output_usd", c.output_usd}, {"usd", c.usd()}};
+  if (!c.resolution.empty()) j.update({{"output_seconds", c.output_seconds}, {"resolution", c.resolution}});
+  return j;
 }
 
 TurnTokens turn_tokens_from_json(const nlohmann::json& j) {

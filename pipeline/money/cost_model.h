@@ -1,7 +1,12 @@
-// Tokens and US dollars for edit turns, from an endpoint's published Billing rules. A turn is
-// billed for what it reads (video, audio and prompt text) and what it writes (720p video). Turn 1
-// reads the prepped source; every later turn reads the previous turn's output, which always has
-// audio (the model synthesises its own), so its audio tokens count even when the source had none.
+// Tokens and US dollars for edit turns, from an endpoint's published Billing rules.
+// - Billed by tokens (v1): a turn is billed for what it reads (video, audio and prompt text) and
+//   what it writes (720p video). Turn 1 reads the prepped source; every later turn reads the
+//   previous turn's output, which always has audio (the model synthesises its own), so its audio
+//   tokens count even when the source had none.
+// - Billed per output second (v1.1): seconds of output (as long as the input) times the price at
+//   the turn's output resolution; nothing for the input. The output's audio runs a few
+//   milliseconds past its video and is billed too: an estimate states it rather than adds it, so
+//   whole seconds price to the cent on the published grid.
 // What fal bills comes back as units (client/queue.h); they are dollars only at a known price.
 #pragma once
 #include <optional>
@@ -24,7 +29,9 @@ struct TurnTokens {
 };
 
 struct TurnCost {
-  TurnTokens tokens;
+  TurnTokens tokens;              // zero for an endpoint billed per output second
+  double output_seconds = 0;      // the seconds of output priced
+  std::string resolution;         // the output resolution priced ("" for token billing)
   double input_usd = 0;
   double output_usd = 0;
   double usd() const { return input_usd + output_usd; }
@@ -44,19 +51,27 @@ class CostModel {
 
   // Text tokens for a prompt: an estimate, characters / prompt_chars_per_token, rounded up.
   double prompt_tokens(const std::string& prompt) const;
-  // One turn over `seconds` of video (the output is as long as the input).
-  TurnCost turn(double seconds, bool input_has_audio, const std::string& prompt) const;
+  // One turn over `seconds` of video (the output is as long as the input), at `resolution`
+  // ("": the billing's default; token billing renders 720p only and ignores it).
+  TurnCost turn(double seconds, bool input_has_audio, const std::string& prompt, const std::string& resolution = "") const;
   // What a turn costs for given token counts (e.g. the counts a result reported).
   TurnCost priced(const TurnTokens& tokens) const;
-  // Dollars for billing units fal reported, at Billing::usd_per_unit; nullopt when that price is
-  // unknown (0), never a made-up $0.
-  std::optional<double> billed_usd(double units) const;
+  // Dollars for billing units fal reported: per output second at `resolution`'s price for an
+  // endpoint billed so, else at Billing::usd_per_unit; nullopt when that price is unknown (0),
+  // never a made-up $0.
+  std::optional<double> billed_usd(double units, const std::string& resolution = "") const;
+  // USD per output second at `resolution` ("": the default); nullopt for token billing or a
+  // resolution the billing has no price for.
+  std::optional<double> usd_per_output_second(const std::string& resolution = "") const;
   // Turns 1..N, one prompt each; turn 1's input has audio when the source has, later ones always.
-  SessionCost session(double seconds, bool source_has_audio, const std::vector<std::string>& prompts) const;
+  SessionCost session(double seconds, bool source_has_audio, const std::vector<std::string>& prompts,
+                      const std::string& resolution = "") const;
   // `turns` turns of the same prompt.
-  SessionCost session(double seconds, bool source_has_audio, const std::string& prompt, int turns) const;
-  // The published per-second figure: input video+audio and output video, no prompt text.
-  double usd_per_second_per_turn(bool with_audio = true) const;
+  SessionCost session(double seconds, bool source_has_audio, const std::string& prompt, int turns,
+                      const std::string& resolution = "") const;
+  // The published per-second figure: input video+audio and output video, no prompt text (per
+  // output second at `resolution` for an endpoint billed so).
+  double usd_per_second_per_turn(bool with_audio = true, const std::string& resolution = "") const;
 
  private:
   Billing billing_;

@@ -17,10 +17,14 @@ namespace fs = std::filesystem;
 namespace {
 
 const Endpoint& endpoint_of(const EstimateRequest& r) { return r.endpoint ? *r.endpoint : default_endpoint(); }
+std::string resolution_of(const EstimateRequest& r) {
+  return r.resolution.empty() ? endpoint_of(r).default_resolution : r.resolution;
+}
 
 TurnCost scaled(const TurnCost& c, int k) {
   TurnCost s = c;
   s.tokens.input_video *= k, s.tokens.input_audio *= k, s.tokens.input_text *= k, s.tokens.output_video *= k;
+  s.output_seconds *= k;
   s.input_usd *= k, s.output_usd *= k;
   return s;
 }
@@ -102,9 +106,14 @@ FileEstimate estimate_media(const MediaInfo& info, const EstimateRequest& r) {
   plan_range(info, r, e);
   e.has_audio = has_usable_audio(info);
   CostModel model(r.billing);
-  e.input_tokens_per_s = r.billing.input_video_tokens_per_s + (e.has_audio ? r.billing.input_audio_tokens_per_s : 0);
-  e.output_tokens_per_s = r.billing.output_video_tokens_per_s;
-  auto per_segment = model.session(e.segment_seconds, e.has_audio, r.prompts);
+  e.resolution = resolution_of(r);
+  if (r.billing.kind == BillingKind::tokens) {
+    e.input_tokens_per_s = r.billing.input_video_tokens_per_s + (e.has_audio ? r.billing.input_audio_tokens_per_s : 0);
+    e.output_tokens_per_s = r.billing.output_video_tokens_per_s;
+  } else {
+    e.usd_per_output_second = model.usd_per_output_second(e.resolution).value_or(0);
+  }
+  auto per_segment = model.session(e.segment_seconds, e.has_audio, r.prompts, e.resolution);
   for (const auto& t : per_segment.turns) e.turns.turns.push_back(scaled(t, e.segments));
   if (!e.turns.turns.empty()) e.first_turn = e.turns.turns.front();
   return e;
@@ -153,10 +162,11 @@ BatchEstimate estimate_paths(const std::vector<std::string>& args, const Estimat
   return b;
 }
 
-std::vector<std::string> estimate_assumptions(const EstimateRequest& r) {
+namespace {
+
+void token_assumptions(const EstimateRequest& r, std::vector<std::string>& a) {
   const Endpoint& ep = endpoint_of(r);
   const Billing& b = r.billing;
-  std::vector<std::string> a;
   char buf[320];
   std::snprintf(buf, sizeof buf, "endpoint %s: input $%.3f, output $%.3f per 1M tokens", ep.id.c_str(),
                 b.input_usd_per_mtok, b.output_usd_per_mtok);
@@ -170,6 +180,40 @@ std::vector<std::string> estimate_assumptions(const EstimateRequest& r) {
                 std::all_of(r.prompts.begin(), r.prompts.end(), [](const std::string& p) { return p.empty(); })
                     ? " (no --prompt given: counted as 0)" : "");
   a.push_back(buf);
+}
+
+void per_second_assumptions(const EstimateRequest& r, std::vector<std::string>& a) {
+  const Endpoint& ep = endpoint_of(r);
+  const Billing& b = r.billing;
+  CostModel model(b);
+  const std::string res = resolution_of(r);
+  const double rate = model.usd_per_output_second(res).value_or(0);
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "endpoint %s: $%.2f per second of output at %s, nothing for the input or the prompt",
+                ep.id.c_str(), rate, res.c_str());
+  a.push_back(buf);
+  std::string grid;
+  for (const auto& size : ep.resolutions) {
+    std::snprintf(buf, sizeof buf, "%s%s $%.2f", grid.empty() ? "" : ", ", size.name.c_str(),
+                  model.usd_per_output_second(size.name).value_or(0));
+    grid += buf;
+  }
+  a.push_back("per-second prices by output resolution: " + grid);
+  a.push_back("the output is as long as the input (the clip prep sends); each turn reads the previous turn's output");
+  std::snprintf(buf, sizeof buf,
+                "fal bills the output file's length, whose audio runs about %.3f s past the video: about $%.4f a turn at %s, "
+                "not included above", b.audio_overhang_s, b.audio_overhang_s * rate, res.c_str());
+  a.push_back(buf);
+}
+
+}  // namespace
+
+std::vector<std::string> estimate_assumptions(const EstimateRequest& r) {
+  const Endpoint& ep = endpoint_of(r);
+  std::vector<std::string> a;
+  char buf[320];
+  if (r.billing.kind == BillingKind::output_seconds) per_second_assumptions(r, a);
+  else token_assumptions(r, a);
   std::snprintf(buf, sizeof buf, "clips over %.0f s are priced as split into equal segments of at most %.0f s%s",
                 ep.max_duration, ep.max_duration, r.split ? "" : " (here: trimmed to the limit instead)");
   a.push_back(buf);
@@ -200,6 +244,8 @@ nlohmann::json to_json(const FileEstimate& e) {
           {"has_audio", e.has_audio},
           {"input_tokens_per_s", e.input_tokens_per_s},
           {"output_tokens_per_s", e.output_tokens_per_s},
+          {"resolution", e.resolution},
+          {"usd_per_output_second", e.usd_per_output_second},
           {"input_tokens", e.turns.input_tokens()},
           {"output_tokens", e.turns.output_tokens()},
           {"usd_per_turn", e.first_turn.usd()},
@@ -212,11 +258,77 @@ nlohmann::json to_json(const BatchEstimate& b, const EstimateRequest& r) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : b.files) files.push_back(to_json(f));
   return {{"endpoint", endpoint_of(r).id},
+          {"resolution", resolution_of(r)},
           {"turns", b.turns},
           {"billing", billing_to_json(r.billing)},
           {"assumptions", estimate_assumptions(r)},
           {"files", files},
           {"total", {{"files", b.files.size()}, {"failed", b.failed()}, {"sent_seconds", b.sent_seconds()}, {"usd", b.usd()}}}};
+}
+
+}  // namespace omnicut
+
+namespace omnicut {
+
+namespace {
+
+// `edit --draft` then `--final`: the chain at the endpoint's lowest resolution, then again at a
+// higher one. One row per final resolution, after the plain rows of that endpoint.
+void add_draft_rows(std::vector<CompareRow>& rows) {
+  const size_t plain = rows.size();
+  for (const auto& ep : endpoint_table()) {
+    if (!ep.takes_resolution() || ep.resolutions.size() < 2) continue;
+    auto row_for = [&](const std::string& res) {
+      for (size_t i = 0; i < plain; ++i)
+        if (rows[i].endpoint == ep.id && rows[i].resolution == res) return rows[i];
+      return CompareRow{};
+    };
+    const CompareRow draft = row_for(ep.resolutions.front().name);
+    for (size_t k = 1; k < ep.resolutions.size(); ++k) {
+      const CompareRow final_row = row_for(ep.resolutions[k].name);
+      rows.push_back({ep.id, draft.resolution + " draft + " + final_row.resolution + " final",
+                      draft.usd_per_turn + final_row.usd_per_turn, draft.usd + final_row.usd, false});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<CompareRow> compare_endpoints(const std::vector<std::string>& args, const EstimateRequest& request) {
+  std::vector<MediaInfo> media;  // each file's headers read once, priced for every row
+  for (const auto& path : expand_media_paths(args)) {
+    try {
+      media.push_back(probe_headers(path));
+    } catch (const Error&) {  // unreadable: listed by the estimate itself, priced nowhere
+    }
+  }
+  std::vector<CompareRow> rows;
+  const Endpoint& own = endpoint_of(request);
+  for (const auto& ep : endpoint_table()) {
+    for (const auto& size : ep.resolutions) {
+      EstimateRequest r = request;
+      r.endpoint = &ep;
+      r.billing = ep.id == own.id ? request.billing : ep.billing;
+      r.resolution = size.name;
+      CompareRow row{ep.id, size.name, 0, 0, ep.id == own.id && size.name == resolution_of(request)};
+      for (const auto& info : media) {
+        try {
+          FileEstimate f = estimate_media(info, r);
+          row.usd_per_turn += f.first_turn.usd(), row.usd += f.turns.usd();
+        } catch (const Error&) {  // no video: unpriced here as in the estimate
+        }
+      }
+      rows.push_back(row);
+    }
+  }
+  add_draft_rows(rows);
+  std::stable_sort(rows.begin(), rows.end(), [](const CompareRow& a, const CompareRow& b) { return a.usd < b.usd; });
+  return rows;
+}
+
+nlohmann::json to_json(const CompareRow& row) {
+  return {{"endpoint", row.endpoint}, {"resolution", row.resolution}, {"usd_per_turn", row.usd_per_turn},
+          {"usd", row.usd}, {"chosen", row.chosen}};
 }
 
 }  // namespace omnicut

@@ -20,6 +20,7 @@ namespace omnicut {
 struct EstimateRequest {
   const Endpoint* endpoint = nullptr;     // nullptr: the default endpoint
   Billing billing;                        // usually endpoint->billing, or a --pricing override
+  std::string resolution;                 // output resolution priced ("": the endpoint's default)
   std::vector<std::string> prompts;       // one per turn; empty text when none was given
   std::optional<double> start, end;       // the range prep would cut (seconds)
   bool split = true;                      // over the limit: price the split (else the trimmed limit)
@@ -38,8 +39,10 @@ struct FileEstimate {
   double segment_seconds = 0;
   SendPlan plan = SendPlan::whole;
   bool has_audio = false;                 // the source's (turn 1 input)
-  double input_tokens_per_s = 0;          // turn 1: video + audio (text aside)
+  double input_tokens_per_s = 0;          // turn 1: video + audio (text aside); 0 when billed per second
   double output_tokens_per_s = 0;
+  std::string resolution;                 // the output resolution priced
+  double usd_per_output_second = 0;       // endpoints billed per output second, else 0
   TurnCost first_turn;                    // all segments, turn 1
   SessionCost turns;                      // all segments, per turn
   std::string note;                       // "split into 4 segments of 8.55 s", "trimmed to 10 s"...
@@ -64,6 +67,21 @@ BatchEstimate estimate_paths(const std::vector<std::string>& args, const Estimat
 
 // The assumptions behind the figures, in words (printed with every estimate).
 std::vector<std::string> estimate_assumptions(const EstimateRequest& request);
+
+// The same job priced on every endpoint and output resolution of the table (--compare): one row
+// per (endpoint, resolution), and for endpoints that take a resolution one per draft -> final
+// (the chain at the lowest resolution, then again at a higher one: `edit --draft`/`--final`),
+// cheapest first. `request`'s own endpoint keeps its billing (a
+// --pricing override); the others use the table's.
+struct CompareRow {
+  std::string endpoint;
+  std::string resolution;
+  double usd_per_turn = 0;                // every file, turn 1
+  double usd = 0;                         // every file, every turn
+  bool chosen = false;                    // the request's own endpoint and resolution
+};
+std::vector<CompareRow> compare_endpoints(const std::vector<std::string>& args, const EstimateRequest& request);
+nlohmann::json to_json(const CompareRow& row);
 const char* send_plan_name(SendPlan plan);  // "whole", "trimmed", "split", "too_short"
 
 nlohmann::json to_json(const FileEstimate& e);
