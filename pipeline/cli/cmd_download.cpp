@@ -59,7 +59,9 @@ int run_download(const DownloadCliOptions& o, const GlobalOptions& global) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_download_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<DownloadCliOptions>();
   CLI::App* cmd = root.add_subcommand("download", "download a result file URL (resumes dropped transfers)");
   cmd->add_option("url", opts->url, "http(s) URL of the file")->required();
@@ -69,7 +71,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions& global) { return run_download(*opts, global); }; });
 }
 
-const RegisterCommand reg(45, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -90,7 +90,9 @@ int run(EditArgs& a, const GlobalOptions& global) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_edit_command(CLI::App& root, Action& chosen) {
   auto a = std::make_shared<EditArgs>();
   CLI::App* cmd = root.add_subcommand("edit", "edit a clip on fal turn after turn, with the source's audio put back");
   cmd->add_option("input", a->o.input, "the source clip (not needed with --resume)");
@@ -136,7 +138,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions& global) { return run(*a, global); }; });
 }
 
-const RegisterCommand reg(35, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -39,7 +39,9 @@ int run_emulator(const EmulatorOptions& o) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_emulator_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<EmulatorOptions>();
   CLI::App* cmd = root.add_subcommand("emulator", "run a loopback emulator of fal's queue and storage API that really edits");
   cmd->add_option("--port", opts->port, "port on 127.0.0.1 (0 picks a free one)")->check(CLI::Range(0, 65535));
@@ -50,7 +52,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run_emulator(*opts); }; });
 }
 
-const RegisterCommand reg(90, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

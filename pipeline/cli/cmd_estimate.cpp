@@ -122,7 +122,9 @@ int run_estimate(const EstimateOptions& o) {
   return single ? exit_code_for(b.files.front().error_kind) : kSomeFilesFailed;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_estimate_command(CLI::App& root, Action& chosen) {
   auto o = std::make_shared<EstimateOptions>();
   CLI::App* cmd = root.add_subcommand("estimate", "what editing these files would cost (headers only, nothing sent)");
   cmd->add_option("paths", o->paths, "media files, or folders to scan for them")->required();
@@ -142,7 +144,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([o, &chosen] { chosen = [o](const GlobalOptions&) { return run_estimate(*o); }; });
 }
 
-const RegisterCommand reg(30, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

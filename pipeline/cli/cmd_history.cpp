@@ -59,7 +59,9 @@ int run(const HistoryArgs& a) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_history_command(CLI::App& root, Action& chosen) {
   auto a = std::make_shared<HistoryArgs>();
   CLI::App* cmd = root.add_subcommand("history", "show an edit session's turns, costs and totals");
   cmd->add_option("session", a->session, "the session ledger (OUT.omnicut.json)")->required();
@@ -67,7 +69,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions&) { return run(*a); }; });
 }
 
-const RegisterCommand reg(36, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -44,7 +44,9 @@ int run(const JoinOptions& o) {
   return 0;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_join_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<JoinOptions>();
   auto* cmd = root.add_subcommand("join", "join edited segments and lay the source's audio over the whole, once");
   cmd->add_option("parts", opts->request.parts, "edited segments (in manifest order, or named after their segments)")
@@ -57,7 +59,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
-const RegisterCommand reg(61, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -70,7 +70,9 @@ int run_prep_command(const PrepOptions& o) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_prep_command(CLI::App& root, Action& chosen) {
   auto o = std::make_shared<PrepOptions>();
   CLI::App* cmd = root.add_subcommand("prep", "make an endpoint-ready clip: MP4, H.264 720p, AAC 48 kHz stereo");
   cmd->add_option("input", o->input, "source media file")->required();
@@ -89,7 +91,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([o, &chosen] { chosen = [o](const GlobalOptions&) { return run_prep_command(*o); }; });
 }
 
-const RegisterCommand reg(20, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

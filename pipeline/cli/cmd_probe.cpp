@@ -59,7 +59,9 @@ int run_probe(const ProbeOptions& o) {
   return o.files.size() == 1 ? exit_code_for(*failed) : kSomeFilesFailed;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_probe_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<ProbeOptions>();
   CLI::App* cmd = root.add_subcommand("probe", "show what each file holds and what prep would do for the endpoint");
   cmd->add_option("files", opts->files, "media files")->required();
@@ -68,7 +70,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run_probe(*opts); }; });
 }
 
-const RegisterCommand reg(10, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

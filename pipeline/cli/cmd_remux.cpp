@@ -71,7 +71,9 @@ int run(const RemuxOptions& o) {
   return 0;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_remux_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<RemuxOptions>();
   auto* cmd = root.add_subcommand("remux", "put the source's own audio back under an edited clip, in sync");
   RemuxSpec& spec = opts->request.spec;
@@ -94,7 +96,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
-const RegisterCommand reg(50, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

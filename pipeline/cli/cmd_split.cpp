@@ -46,7 +46,9 @@ int run(const SplitOptions& o) {
   return 0;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_split_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<SplitOptions>();
   auto* cmd = root.add_subcommand("split", "cut long footage into prepped segments the endpoint accepts, with a manifest");
   cmd->add_option("input", opts->request.input, "the source")->required();
@@ -60,7 +62,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
-const RegisterCommand reg(60, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -31,7 +31,9 @@ int run(const ThumbsOptions& o) {
   return 0;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_thumbs_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<ThumbsOptions>();
   auto* cmd = root.add_subcommand("thumbs", "a contact sheet (PNG) of evenly spaced frames");
   cmd->add_option("file", opts->spec.input, "video file")->required();
@@ -44,7 +46,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }
 
-const RegisterCommand reg(70, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

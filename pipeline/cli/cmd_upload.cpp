@@ -43,7 +43,9 @@ int run_upload(const UploadCliOptions& o, const GlobalOptions& global) {
   return kOk;
 }
 
-void setup(CLI::App& root, Action& chosen) {
+}  // namespace
+
+void add_upload_command(CLI::App& root, Action& chosen) {
   auto opts = std::make_shared<UploadCliOptions>();
   CLI::App* cmd = root.add_subcommand("upload", "upload a file to fal's storage and print its URL (needs FAL_KEY)");
   cmd->add_option("file", opts->file, "the file to upload")->required();
@@ -52,7 +54,4 @@ void setup(CLI::App& root, Action& chosen) {
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions& global) { return run_upload(*opts, global); }; });
 }
 
-const RegisterCommand reg(40, setup);
-
-}  // namespace
 }  // namespace omnicut::cli

@@ -1,7 +1,7 @@
-// Each cli/cmd_*.cpp adds one subcommand through a RegisterCommand object at namespace scope, so
-// adding a command touches no shared file. The subcommand's parse callback stores the action to
-// run; main() runs it after parsing, with the root's GlobalOptions, and maps omnicut::Error to
-// the documented exit codes.
+// The subcommands: each cli/cmd_*.cpp defines one add_*_command, which adds its subcommand to the
+// root and, when the command line chooses it, stores the action to run. main.cpp lists them all,
+// in --help order, runs the chosen action after parsing with the root's GlobalOptions, and maps
+// omnicut::Error to the documented exit codes.
 #pragma once
 #include <functional>
 #include <string>
@@ -19,10 +19,18 @@ struct GlobalOptions {
 using Action = std::function<int(const GlobalOptions&)>;
 using CommandSetup = void (*)(CLI::App& root, Action& chosen);
 
-struct RegisterCommand {
-  // `order` sets the position in --help (probe 10, prep 20, estimate 30, ...).
-  RegisterCommand(int order, CommandSetup setup);
-};
+void add_probe_command(CLI::App& root, Action& chosen);
+void add_prep_command(CLI::App& root, Action& chosen);
+void add_estimate_command(CLI::App& root, Action& chosen);
+void add_edit_command(CLI::App& root, Action& chosen);
+void add_history_command(CLI::App& root, Action& chosen);
+void add_upload_command(CLI::App& root, Action& chosen);
+void add_download_command(CLI::App& root, Action& chosen);
+void add_remux_command(CLI::App& root, Action& chosen);
+void add_split_command(CLI::App& root, Action& chosen);
+void add_join_command(CLI::App& root, Action& chosen);
+void add_thumbs_command(CLI::App& root, Action& chosen);
+void add_emulator_command(CLI::App& root, Action& chosen);
 
 // JSON output when asked for, or when stdout is not a terminal (piped into jq, a file...).
 bool want_json(bool json_flag);

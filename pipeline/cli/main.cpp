@@ -1,6 +1,5 @@
 #include <csignal>
 #include <cstdio>
-#include <map>
 #include <unistd.h>
 
 #include "codecs/av_log.h"
@@ -12,10 +11,12 @@
 namespace omnicut::cli {
 namespace {
 
-std::multimap<int, CommandSetup>& registry() {
-  static std::multimap<int, CommandSetup> commands;
-  return commands;
-}
+// Every subcommand, in the order --help lists them.
+constexpr CommandSetup kCommands[] = {
+    add_probe_command,    add_prep_command,  add_estimate_command, add_edit_command,
+    add_history_command,  add_upload_command, add_download_command, add_remux_command,
+    add_split_command,    add_join_command,  add_thumbs_command,   add_emulator_command,
+};
 
 void on_interrupt(int) {
   // A third Ctrl-C means the user wants out now, whatever is in flight.
@@ -23,10 +24,6 @@ void on_interrupt(int) {
 }
 
 }  // namespace
-
-RegisterCommand::RegisterCommand(int order, CommandSetup setup) { registry().emplace(order, setup); }
-
-
 }  // namespace omnicut::cli
 
 int main(int argc, char** argv) {
@@ -41,7 +38,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "omnicut 0.1.0");
 
   cli::Action chosen;
-  for (auto& [order, setup] : cli::registry()) setup(app, chosen);
+  for (cli::CommandSetup setup : cli::kCommands) setup(app, chosen);
 
   try {
     try {
