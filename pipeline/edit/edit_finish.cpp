@@ -41,26 +41,6 @@ void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditCo
                        " -> " + d.path.filename().string());
 }
 
-namespace {
-
-nlohmann::json remux_json(const RemuxResult& r) {
-  return {{"output", r.output},
-          {"video_frames", r.video_frames},
-          {"video_fps", r.video_fps},
-          {"video_duration", r.video_duration},
-          {"range_start", r.range_start},
-          {"range_end", r.range_end},
-          {"duration_difference", r.duration_difference},
-          {"audio", r.audio_mode},
-          {"audio_reason", r.audio_reason},
-          {"audio_duration", r.audio_duration},
-          {"audio_padded", r.audio_padded},
-          {"audio_trimmed", r.audio_trimmed},
-          {"notices", r.notices}};
-}
-
-}  // namespace
-
 fs::path work_dir_for(const std::string& ledger_path) {
   fs::path p(ledger_path);
   std::string name = p.filename().string();
@@ -110,7 +90,7 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
                                                std::to_string(outcome.restore->height) : "";
   ctx.progress->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
-  auto rj = remux_json(r);
+  auto rj = to_json(r);
   rj["restore"] = outcome.restore ? nlohmann::json{{"width", outcome.restore->width}, {"height", outcome.restore->height}}
                                   : nlohmann::json();
   s.final_output = {{"path", s.output}, {"from_turn", last.turn}, {"remux", rj}, {"written_at", now_iso8601()}};

@@ -19,6 +19,7 @@
 #include "pipeline/support/format.h"
 #include "pipeline/media/join_stage.h"
 #include "pipeline/media/manifest.h"
+#include "pipeline/media/remux_stage.h"
 #include "pipeline/edit/session_lock.h"
 #include "pipeline/media/split_stage.h"
 
@@ -215,11 +216,8 @@ nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kid
   for (const auto& n : j.remux.notices) ctx.progress->message("join: " + n);
   ctx.progress->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
                        " frames, audio " + j.remux.audio_mode + " -> " + s.output);
-  nlohmann::json rj = {{"output", s.output}, {"segments", kids.size()}, {"video_frames", j.concat.frames},
-                       {"video_copied", j.concat.copied}, {"video_duration", j.concat.duration},
-                       {"range_start", j.remux.range_start}, {"range_end", j.remux.range_end},
-                       {"duration_difference", j.remux.duration_difference}, {"audio", j.remux.audio_mode},
-                       {"audio_reason", j.remux.audio_reason}, {"notices", j.remux.notices}};
+  nlohmann::json rj = to_json(j.remux);
+  rj["concat"] = to_json(j.concat);
   s.final_output = {{"path", s.output}, {"from_turn", s.turns.back().turn}, {"remux", rj}, {"written_at", now_iso8601()}};
   return rj;
 }
