@@ -57,7 +57,7 @@ Progress::Mode progress_mode(bool json) {
 // "2 turn(s)", or "2 turn(s) x 3 segments" for a --split session.
 std::string turns_text(const Session& s) {
   std::string text = std::to_string(s.turns.size()) + " turn(s)";
-  if (s.split.is_object()) text += " x " + std::to_string(s.split["segments"].size()) + " segments";
+  if (s.split) text += " x " + std::to_string(s.split->segments.size()) + " segments";
   return text;
 }
 
