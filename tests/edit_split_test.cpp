@@ -74,15 +74,16 @@ TEST(EditSplit, EachSegmentUploadedAndSubmittedOnceJoinedUnderTheSourceAudio) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   Session s = load_session(ledger_of(out));
-  const size_t segments = s.split["segments"].size();
+  ASSERT_TRUE(s.split);
+  const size_t segments = s.split->segments.size();
   ASSERT_GE(segments, 3u);  // 24 s at most 10 s a segment
   auto stats = e.emu.stats();
   EXPECT_EQ(stats.uploads, static_cast<int>(segments));
   EXPECT_EQ(stats.submissions, static_cast<int>(segments));
   std::set<std::string> inputs(stats.video_urls.begin(), stats.video_urls.end());
   EXPECT_EQ(inputs.size(), segments);  // every segment sent its own upload
-  for (const auto& seg : s.split["segments"]) {
-    Session kid = load_session(seg["ledger"].get<std::string>());
+  for (const auto& seg : s.split->segments) {
+    Session kid = load_session(seg.ledger);
     ASSERT_EQ(kid.turns.size(), 1u);
     EXPECT_EQ(kid.turns[0].status, turn_status::completed);
     EXPECT_EQ(kid.turns[0].input_url, kid.upload->url);
@@ -129,8 +130,9 @@ int turns_in(const fs::path& out, const std::string& status) {
   int n = 0;
   try {
     Session s = load_session(ledger_of(out));
-    for (const auto& seg : s.split["segments"]) {
-      std::string path = seg["ledger"].get<std::string>();
+    if (!s.split) return 0;  // not split yet
+    for (const auto& seg : s.split->segments) {
+      const std::string& path = seg.ledger;
       if (!fs::exists(path)) continue;
       for (const auto& t : load_session(path).turns) n += t.status == status;
     }
@@ -169,7 +171,8 @@ TEST(EditSplit, KilledAfterSomeSegmentsWereSubmittedResumesWithoutResubmitting) 
                        env_with_key());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Session s = load_session(ledger_of(out));
-  const int segments = static_cast<int>(s.split["segments"].size());
+  ASSERT_TRUE(s.split);
+  const int segments = static_cast<int>(s.split->segments.size());
   auto stats = e.emu.stats();
   EXPECT_EQ(stats.submissions, segments * 2);  // segments x turns: nothing submitted twice
   EXPECT_EQ(stats.uploads, segments);
@@ -186,7 +189,7 @@ TEST(EditSplit, KilledAfterSomeSegmentsWereSubmittedResumesWithoutResubmitting) 
   stats = e.emu.stats();
   EXPECT_EQ(stats.submissions, segments * 3);
   EXPECT_EQ(stats.uploads, segments);
-  Session kid = load_session(s.split["segments"][0]["ledger"].get<std::string>());
+  Session kid = load_session(s.split->segments[0].ledger);
   ASSERT_EQ(kid.turns.size(), 3u);
   EXPECT_EQ(kid.turns[2].input_url, kid.turns[1].result->url);
   EXPECT_NEAR(video_duration(out), 24.0, kFrame);

@@ -385,7 +385,10 @@ TEST(Edit, RestoreGivesBackTheSourcesFrame) {
     audio |= st["codec_type"] == "audio";
   }
   EXPECT_TRUE(audio);
-  EXPECT_EQ(ledger_of(out).final_output["remux"]["restore"]["width"], 320);
+  Session s = ledger_of(out);
+  ASSERT_TRUE(s.final_output && s.final_output->restore);
+  EXPECT_EQ(s.final_output->restore->width, 320);
+  EXPECT_EQ(s.final_output->restore->height, 240);
 }
 
 }  // namespace

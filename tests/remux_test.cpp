@@ -8,6 +8,7 @@
 
 #include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
+#include "pipeline/media/remux_stage.h"
 #include "tests/support/media_checks.h"
 
 namespace omnicut::test {
@@ -143,6 +144,10 @@ TEST(Remux, FlashAndBeepStayInSyncAfterA24FpsEdit) {
   auto j = parse(remux({"--video", (dir / "edit.mp4").string(), "--audio", (dir / "src.mp4").string(), "--start",
                         "1", "--end", "5", "-o", (dir / "out.mp4").string()}));
   EXPECT_EQ(j["audio"]["mode"], "copied") << j["audio"]["reason"];
+  RemuxResult back;  // the one remux JSON shape reads back
+  ASSERT_NO_THROW(back = remux_result_from_json(j, "remux --json")) << j.dump();
+  EXPECT_NEAR(back.range_start, 1.0, 1e-9);
+  EXPECT_TRUE(j["restore"].is_null());
 
   auto lumas = frame_lumas(dir / "out.mp4");
   auto samples = audio_samples(dir / "out.mp4");

@@ -9,6 +9,7 @@
 
 #include "codecs/testing/synth.h"
 #include "codecs/transcode.h"
+#include "pipeline/media/remux_stage.h"
 #include "tests/support/media_checks.h"
 
 namespace omnicut::test {
@@ -129,8 +130,12 @@ TEST_F(SplitJoin, JoinGivesBackTheWholeWithContinuousTimestampsAndOneAudioTrackI
   auto r = run_omnicut(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = json::parse(r.out);
-  EXPECT_TRUE(j["video"]["copied"].get<bool>());
+  EXPECT_TRUE(j["concat"]["copied"].get<bool>());
   EXPECT_EQ(j["parts"][0], part(0).string());
+  // join's JSON is remux's, with the concat beside it
+  RemuxResult as_remux;
+  ASSERT_NO_THROW(as_remux = remux_result_from_json(j, "join --json")) << j.dump();
+  EXPECT_EQ(as_remux.video_frames, j["concat"]["frames"].get<int64_t>());
 
   auto probe = ffprobe(out);
   int audio_tracks = 0;
@@ -199,8 +204,8 @@ TEST_F(SplitJoin, PartsThatDifferAreReencodedToIdenticalParameters) {
   auto r = run_omnicut(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = json::parse(r.out);
-  EXPECT_FALSE(j["video"]["copied"].get<bool>());
-  EXPECT_NE(j["video"]["reason"].get<std::string>().find("picture size"), std::string::npos);
+  EXPECT_FALSE(j["concat"]["copied"].get<bool>());
+  EXPECT_NE(j["concat"]["reason"].get<std::string>().find("picture size"), std::string::npos);
   auto v = video_stream(dir / "joined.mp4");
   EXPECT_EQ(v["width"], 1280);
   EXPECT_EQ(v["nb_frames"], "600");

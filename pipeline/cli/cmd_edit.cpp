@@ -54,7 +54,7 @@ client::Fal fal_for(const EditArgs& a, const GlobalOptions& global, std::optiona
 // "2 turn(s)", or "2 turn(s) x 3 segments" for a --split session.
 std::string turns_text(const Session& s) {
   std::string text = std::to_string(s.turns.size()) + " turn(s)";
-  if (s.split.is_object()) text += " x " + std::to_string(s.split["segments"].size()) + " segments";
+  if (s.split) text += " x " + std::to_string(s.split->segments.size()) + " segments";
   return text;
 }
 

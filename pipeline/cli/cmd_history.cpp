@@ -24,11 +24,10 @@ void print_table(const Session& s, const std::string& path) {
   std::printf("source  %s (%s, %s)\n", s.source.path.c_str(), format_seconds(s.source.duration).c_str(), s.source.hash.substr(0, 19).c_str());
   std::printf("server  %s%s\n", s.server.c_str(), s.local ? " (local emulator: simulated, nothing billed)" : "");
   if (s.upload) std::printf("upload  %s\n", s.upload->url.c_str());
-  if (s.branch_of.is_object())
-    std::printf("branch  of %s at turn %d\n", s.branch_of.value("session", "").c_str(), s.branch_of.value("turn", 0));
-  if (s.split.is_object() && !s.split["segments"].empty())  // each turn below sums its segments' turns
-    std::printf("split   %zu segments, each with its own ledger (e.g. %s)\n", s.split["segments"].size(),
-                s.split["segments"][0].value("ledger", "").c_str());
+  if (s.branch_of) std::printf("branch  of %s at turn %d\n", s.branch_of->session.c_str(), s.branch_of->turn);
+  if (s.split && !s.split->segments.empty())  // each turn below sums its segments' turns
+    std::printf("split   %zu segments, each with its own ledger (e.g. %s)\n", s.split->segments.size(),
+                s.split->segments[0].ledger.c_str());
   std::printf("%-4s %-10s %-38s %-12s %10s %10s %8s  %s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
               "TIME", "COST");
   double in = 0, out = 0;
@@ -43,8 +42,7 @@ void print_table(const Session& s, const std::string& path) {
   }
   std::printf("total: %d of %zu turn(s) completed, %.0f input + %.0f output tokens, %s%s\n", s.completed_turns(),
               s.turns.size(), in, out, total_cost_text(s).c_str(), s.local ? " (simulated)" : "");
-  if (s.final_output.is_object()) std::printf("output: %s (from turn %d)\n", s.final_output.value("path", "").c_str(),
-                                              s.final_output.value("from_turn", 0));
+  if (s.final_output) std::printf("output: %s (from turn %d)\n", s.final_output->path.c_str(), s.final_output->from_turn);
 }
 
 int run(const HistoryArgs& a) {

@@ -19,18 +19,7 @@ int run(const JoinOptions& o) {
   JoinOutcome out = run_join(o.request);
   const RemuxResult& r = out.remux;
   if (want_json(o.json)) {
-    nlohmann::json j = {{"output", r.output},
-                        {"parts", out.order},
-                        {"video", {{"copied", out.concat.copied}, {"reason", out.concat.reason},
-                                   {"frames", out.concat.frames}, {"duration", out.concat.duration},
-                                   {"part_durations", out.concat.part_durations}}},
-                        {"range", {{"start", r.range_start}, {"end", r.range_end}, {"duration", r.range_duration}}},
-                        {"duration_difference", r.duration_difference},
-                        {"audio", {{"mode", r.audio_mode}, {"reason", r.audio_reason},
-                                   {"source_codec", r.source_audio_codec}, {"duration", r.audio_duration},
-                                   {"padded", r.audio_padded}, {"trimmed", r.audio_trimmed}}},
-                        {"notices", r.notices}};
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", to_json(out).dump(2).c_str());
     return 0;
   }
   std::printf("%-10s %s\n", "output", r.output.c_str());

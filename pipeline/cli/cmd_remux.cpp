@@ -18,28 +18,6 @@ struct RemuxOptions {
   bool json = false;
 };
 
-nlohmann::json to_json(const RemuxOutcome& o) {
-  const RemuxResult& r = o.result;
-  nlohmann::json restore = nullptr;
-  if (o.restore) restore = {{"width", o.restore->width}, {"height", o.restore->height}};
-  return {{"sidecar", o.sidecar.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.sidecar)},
-          {"restore", restore},
-          {"output", r.output},
-          {"video", {{"copied", !o.restore}, {"frames", r.video_frames}, {"fps", r.video_fps}, {"duration", r.video_duration}}},
-          {"range", {{"start", r.range_start}, {"end", r.range_end}, {"duration", r.range_duration}}},
-          {"duration_difference", r.duration_difference},
-          {"audio",
-           {{"mode", r.audio_mode},
-            {"reason", r.audio_reason},
-            {"source_stream", r.source_audio_stream},
-            {"source_codec", r.source_audio_codec},
-            {"duration", r.audio_duration},
-            {"padded", r.audio_padded},
-            {"trimmed", r.audio_trimmed}}},
-          {"edit_audio_kept", r.edit_audio_kept},
-          {"notices", r.notices}};
-}
-
 void print_table(const RemuxOutcome& o) {
   const RemuxResult& r = o.result;
   std::printf("%-12s %s\n", "output", r.output.c_str());

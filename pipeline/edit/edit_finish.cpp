@@ -41,26 +41,6 @@ void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditCo
                      " -> " + d.path.filename().string());
 }
 
-namespace {
-
-nlohmann::json remux_json(const RemuxResult& r) {
-  return {{"output", r.output},
-          {"video_frames", r.video_frames},
-          {"video_fps", r.video_fps},
-          {"video_duration", r.video_duration},
-          {"range_start", r.range_start},
-          {"range_end", r.range_end},
-          {"duration_difference", r.duration_difference},
-          {"audio", r.audio_mode},
-          {"audio_reason", r.audio_reason},
-          {"audio_duration", r.audio_duration},
-          {"audio_padded", r.audio_padded},
-          {"audio_trimmed", r.audio_trimmed},
-          {"notices", r.notices}};
-}
-
-}  // namespace
-
 fs::path work_dir_for(const std::string& ledger_path) {
   fs::path p(ledger_path);
   std::string name = p.filename().string();
@@ -71,7 +51,7 @@ fs::path work_dir_for(const std::string& ledger_path) {
 nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& ctx, const fs::path& work) {
   Session& s = f.session;
   fs::path out(s.output);
-  const bool keep_turns = o.keep_turns || s.options.value("keep_turns", false);
+  const bool keep_turns = o.keep_turns || s.options.keep_turns;
   if (keep_turns) {
     for (auto& t : s.turns)
       if (t.status == turn_status::completed && t.result)
@@ -84,22 +64,22 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
     download_result(f, last, edited, ctx);
   }
 
-  const bool restore = o.restore || s.options.value("restore", false);
-  ctx.events->stage("remux", "source audio over " + format_seconds(s.prep.value("start", 0.0)) + " .. " +
-                                 format_seconds(s.prep.value("end", 0.0)) + (restore ? ", restoring the source's frame" : ""));
+  const bool restore = o.restore || s.options.restore;
+  ctx.events->stage("remux", "source audio over " + format_seconds(s.prep.start) + " .. " +
+                                   format_seconds(s.prep.end) + (restore ? ", restoring the source's frame" : ""));
   RemuxRequest req;
   req.spec.video = edited.string();
   req.spec.audio = s.source.path;
   req.spec.output = s.output;
-  req.spec.start = s.prep.value("start", 0.0);
-  if (s.prep.contains("end")) req.spec.end = s.prep["end"].get<double>();
-  req.start_given = true, req.end_given = s.prep.contains("end");
+  req.spec.start = s.prep.start;
+  req.spec.end = s.prep.end;
+  req.start_given = req.end_given = true;
   req.restore = restore;
-  if (s.prep.contains("sidecar_record")) {
+  if (s.prep.sidecar) {
     // prep's sidecar lives on in the ledger: written back beside a stand-in name for remux to read
     fs::path stand_in = work / "prep.mp4";
     fs::create_directories(work);
-    write_sidecar(stand_in, sidecar_from_json(s.prep["sidecar_record"], f.path));
+    write_sidecar(stand_in, *s.prep.sidecar);
     req.sidecar = sidecar_path(stand_in).string();
   } else if (restore) {
     throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");
@@ -110,12 +90,11 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
                                                std::to_string(outcome.restore->height) : "";
   ctx.events->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
-  auto rj = remux_json(r);
-  rj["restore"] = outcome.restore ? nlohmann::json{{"width", outcome.restore->width}, {"height", outcome.restore->height}}
-                                  : nlohmann::json();
-  s.final_output = {{"path", s.output}, {"from_turn", last.turn}, {"remux", rj}, {"written_at", now_iso8601()}};
+  FinalRecord done{s.output, last.turn, r, std::nullopt, std::nullopt, now_iso8601()};
+  if (outcome.restore) done.restore = RestoredSize{outcome.restore->width, outcome.restore->height};
+  s.final_output = done;
   f.save();
-  return s.final_output["remux"];
+  return to_json(done)["remux"];
 }
 
 }  // namespace omnicut

@@ -14,7 +14,6 @@
 #include "pipeline/edit/edit_steps.h"
 #include "pipeline/support/format.h"
 #include "pipeline/media/prep_plan.h"
-#include "pipeline/media/prep_sidecar.h"
 #include "pipeline/media/prep_stage.h"
 #include "pipeline/edit/session_lock.h"
 
@@ -44,8 +43,8 @@ void add_turns(Session& s, const std::vector<std::string>& prompts, bool keep_re
 
 PrepRequest prep_request(const Session& s) {
   PrepRequest r;
-  if (s.options.contains("start") && !s.options["start"].is_null()) r.start = s.options["start"].get<double>();
-  if (s.options.contains("end") && !s.options["end"].is_null()) r.end = s.options["end"].get<double>();
+  r.start = s.options.start;
+  r.end = s.options.end;
   return r;
 }
 
@@ -65,9 +64,10 @@ Session planned_split(Session& s, const MediaInfo& info, const EditOptions& o) {
   if (o.start || o.end) throw Error(ErrorKind::usage, "--split", "edits the whole source: cut it first, or drop --start/--end");
   if (o.restore || o.keep_turns)
     throw Error(ErrorKind::usage, "--split", "cannot be combined with --restore or --keep-turns");
-  s.options["split"] = true;
+  s.options.split = true;
   s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration, !info.audio.empty()};
-  s.prep = {{"start", 0.0}, {"end", info.duration}, {"duration", info.duration}, {"planned_only", true}};
+  s.prep.start = 0, s.prep.end = s.prep.duration = info.duration;
+  s.prep.planned_only = true;
   add_turns(s, o.prompts, o.keep_rest);
   return s;
 }
@@ -85,17 +85,17 @@ Session new_session(const EditOptions& o, const EditContext& ctx) {
   s.local = ctx.local;
   s.billing = o.billing.value_or(ep.billing);
   s.output = absolute(o.output);
-  s.options = {{"keep_rest", o.keep_rest}, {"restore", o.restore}, {"keep_turns", o.keep_turns},
-               {"start", o.start ? nlohmann::json(*o.start) : nlohmann::json()},
-               {"end", o.end ? nlohmann::json(*o.end) : nlohmann::json()}};
+  s.options.keep_rest = o.keep_rest, s.options.restore = o.restore, s.options.keep_turns = o.keep_turns;
+  s.options.start = o.start, s.options.end = o.end;
   MediaInfo info = probe(o.input);
   if (o.split) return planned_split(s, info, o);
   PrepPlan plan = plan_prep(info, ep, prep_request(s));  // too long, too short, unusable: stops here
   s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration,
               plan.spec.audio_stream >= 0};
-  s.prep = {{"start", plan.range_start}, {"end", plan.range_end}, {"duration", plan.range_end - plan.range_start},
-            {"actions", plan.actions}, {"planned_only", true},
-            {"fps", plan.spec.fps.value() > 0 ? plan.spec.fps.value() : info.video ? info.video->fps : 0.0}};
+  s.prep.start = plan.range_start, s.prep.end = plan.range_end, s.prep.duration = plan.range_end - plan.range_start;
+  s.prep.actions = plan.actions;
+  s.prep.planned_only = true;
+  s.prep.fps = plan.spec.fps.value() > 0 ? plan.spec.fps.value() : info.video ? info.video->fps : 0.0;
   add_turns(s, o.prompts, o.keep_rest);
   return s;
 }
@@ -118,7 +118,7 @@ void refuse_existing_ledger(const std::string& path) {
 
 SessionFile open_branch(const EditOptions& o, std::optional<SessionLock>& lock) {
   Session parent = load_session(o.resume_path);
-  if (!parent.split.is_null() || parent.options.value("split", false))
+  if (parent.split || parent.options.split)
     throw Error(ErrorKind::usage, "--from-turn", "cannot branch a --split session: start a new one");
   int k = *o.from_turn;
   if (k < 1 || k > static_cast<int>(parent.turns.size()) || parent.turns[k - 1].status != turn_status::completed)
@@ -129,12 +129,12 @@ SessionFile open_branch(const EditOptions& o, std::optional<SessionLock>& lock) 
   Session s = parent;
   s.created_at.clear();
   s.output = absolute(o.output);
-  s.final_output = nullptr;
-  s.branch_of = {{"session", absolute(o.resume_path)}, {"turn", k}};
+  s.final_output.reset();
+  s.branch_of = BranchRecord{absolute(o.resume_path), k};
   s.turns.resize(k);
   for (auto& t : s.turns)
     if (t.inherited_from.empty()) t.inherited_from = absolute(o.resume_path), t.local_path.clear();
-  add_turns(s, o.prompts, o.keep_rest || parent.options.value("keep_rest", false));
+  add_turns(s, o.prompts, o.keep_rest || parent.options.keep_rest);
   SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
   lock.emplace(f.path);
   refuse_existing_ledger(f.path);
@@ -150,9 +150,9 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<S
     lock.emplace(o.resume_path);
     SessionFile f{load_session(o.resume_path), o.resume_path, ""};
     if (!o.output.empty()) check_output(f.session.source.path, o.output), f.session.output = absolute(o.output);
-    if (o.keep_turns) f.session.options["keep_turns"] = true;
-    add_turns(f.session, o.prompts, o.keep_rest || f.session.options.value("keep_rest", false));
-    if (!o.prompts.empty()) f.session.final_output = nullptr;
+    if (o.keep_turns) f.session.options.keep_turns = true;
+    add_turns(f.session, o.prompts, o.keep_rest || f.session.options.keep_rest);
+    if (!o.prompts.empty()) f.session.final_output.reset();
     return f;
   }
   Session s = new_session(o, ctx);
@@ -166,7 +166,7 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<S
 double show_estimate(const SessionFile& f, EditContext& ctx) {
   const Session& s = f.session;
   CostModel model(s.billing);
-  EstimateView v{s.endpoint, s.prep.value("duration", s.source.duration), 0, {}, 0, s.cost_usd(), s.local, s.billing};
+  EstimateView v{s.endpoint, s.prep.duration, 0, {}, 0, s.cost_usd(), s.local, s.billing};
   for (const auto& t : s.turns) {
     bool audio = t.turn == 1 ? s.source.has_audio : true;
     TurnCost c = model.turn(v.seconds, audio, t.prompt);
@@ -178,26 +178,37 @@ double show_estimate(const SessionFile& f, EditContext& ctx) {
   return v.usd;
 }
 
+// What the ledger keeps of a prep run: built from the outcome in hand (the sidecar included),
+// not from `prep --json`'s output, whose shape is free to change.
+PrepRecord prep_record_of(const PrepOutcome& p) {
+  PrepRecord r;
+  r.start = p.plan.range_start, r.end = p.plan.range_end, r.duration = p.plan.range_end - p.plan.range_start;
+  r.encoded_duration = p.result.video_duration;
+  r.fps = p.fps;
+  r.frames = p.result.video_frames;
+  r.actions = p.plan.actions;
+  r.output = p.output;
+  r.width = p.width, r.height = p.height;
+  r.path = p.path.copy_video ? "copy" : "encode";
+  r.reason = p.path.reason;
+  r.sidecar = p.sidecar_record;
+  return r;
+}
+
 void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
   fs::create_directories(work);
   ctx.events->stage("prep", s.source.path);
   const Endpoint& ep = find_endpoint(s.endpoint);
-  const double fps = s.prep.value("fps", 0.0);
+  const double fps = s.prep.fps;
   PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep, [&](double done, double total) {
     if (fps > 0) ctx.events->progress(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
     else ctx.events->progress(done, total, "s");
   });
-  s.prep = prep_json(p);
-  s.prep["duration"] = p.plan.range_end - p.plan.range_start;
-  s.prep["encoded_duration"] = p.result.video_duration;
-  try {
-    s.prep["sidecar_record"] = sidecar_to_json(read_sidecar(p.output));
-  } catch (const Error&) {
-  }
+  s.prep = prep_record_of(p);
   ctx.events->finish(std::string(p.path.copy_video ? "copied" : "encoded") + " " + std::to_string(p.width) + "x" +
-                     std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
-                     p.path.reason + ")");
+                       std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
+                       p.path.reason + ")");
 }
 
 }  // namespace
@@ -225,7 +236,7 @@ void rebase_local(Session& s, const EditContext& ctx) {
 
 void upload_prepped(SessionFile& f, EditContext& ctx) {
   Session& s = f.session;
-  std::string file = s.prep.value("output", "");
+  std::string file = s.prep.output;
   ctx.events->stage("upload", fs::path(file).filename().string());
   client::UploadOptions opts;
   opts.progress = [&](uint64_t done, uint64_t total) { ctx.events->progress(double(done), double(total), "bytes"); };
@@ -253,7 +264,7 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
     rebase_local(s, ctx);
   }
   ctx.events->session({f.path, s.output, s.local});
-  if (s.options.value("split", false)) return run_split_edit(f, o, ctx);
+  if (s.options.split) return run_split_edit(f, o, ctx);
 
   EditOutcome out;
   out.ledger_path = f.path;

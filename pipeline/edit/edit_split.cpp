@@ -19,6 +19,7 @@
 #include "pipeline/support/format.h"
 #include "pipeline/media/join_stage.h"
 #include "pipeline/media/manifest.h"
+#include "pipeline/media/remux_stage.h"
 #include "pipeline/edit/session_lock.h"
 #include "pipeline/media/split_stage.h"
 
@@ -48,9 +49,12 @@ Session segment_session(const Session& parent, const ManifestSegment& seg, const
   Session c;
   c.endpoint = parent.endpoint, c.server = parent.server, c.local = parent.local, c.billing = parent.billing;
   c.source = parent.source;
-  c.prep = {{"start", seg.start}, {"end", seg.end}, {"duration", seg.end - seg.start}, {"output", prepped},
-            {"frames", seg.frames}, {"segment", seg.index}};
-  c.options = {{"segment_of", parent.output}, {"segment", seg.index}};
+  c.prep.start = seg.start, c.prep.end = seg.end, c.prep.duration = seg.end - seg.start;
+  c.prep.output = prepped;
+  c.prep.frames = seg.frames;
+  c.prep.segment = seg.index;
+  c.options.segment_of = parent.output;
+  c.options.segment = seg.index;
   return c;
 }
 
@@ -71,25 +75,24 @@ void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
   req.input = s.source.path;
   req.dir = (work / "segments").string();
   SplitOutcome so = run_split(req, find_endpoint(s.endpoint), [&](int i, int n) { ctx.events->progress(i, n, "segments"); });
-  nlohmann::json segs = nlohmann::json::array();
+  SplitRecord split{so.manifest, {}};
   fs::path ledgers = ledger_dir_for(f.path);
   for (size_t i = 0; i < so.manifest.segments.size(); ++i) {
     const auto& seg = so.manifest.segments[i];
-    segs.push_back({{"index", seg.index}, {"start", seg.start}, {"end", seg.end}, {"file", so.outputs[i]},
-                    {"prep", so.paths[i]}, {"ledger", (ledgers / segment_name(i, ".omnicut.json")).string()}});
+    split.segments.push_back({seg.index, seg.start, seg.end, so.outputs[i], so.paths[i],
+                              (ledgers / segment_name(i, ".omnicut.json")).string()});
   }
-  s.split = {{"manifest", manifest_to_json(so.manifest)}, {"segments", segs}};
-  ctx.events->finish(std::to_string(segs.size()) + " segments (" + format_seconds(s.source.duration) + ")");
+  s.split = split;
+  ctx.events->finish(std::to_string(split.segments.size()) + " segments (" + format_seconds(s.source.duration) + ")");
 }
 
 std::vector<SessionFile> open_segments(const Session& parent, const std::string& parent_path) {
-  SplitManifest m = manifest_from_json(parent.split["manifest"], "the session's split");
+  const SplitRecord& split = *parent.split;
   std::vector<SessionFile> kids;
-  for (size_t i = 0; i < m.segments.size(); ++i) {
-    const auto& rec = parent.split["segments"][i];
-    std::string path = rec["ledger"].get<std::string>();
+  for (size_t i = 0; i < split.segments.size(); ++i) {
+    const std::string& path = split.segments[i].ledger;
     std::error_code ec;
-    Session s = fs::exists(path, ec) ? load_session(path) : segment_session(parent, m.segments[i], rec["file"].get<std::string>());
+    Session s = fs::exists(path, ec) ? load_session(path) : segment_session(parent, split.manifest.segments[i], split.segments[i].file);
     sync_turns(parent, s);
     kids.push_back({s, path, parent_path});
   }
@@ -128,7 +131,7 @@ double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>&
       const TurnRecord& t = kid.session.turns[k];
       if (!turn_to_submit(t)) continue;
       bool audio = t.turn == 1 ? s.source.has_audio : true;
-      row.usd += model.turn(kid.session.prep.value("duration", 0.0), audio, t.prompt).usd();
+      row.usd += model.turn(kid.session.prep.duration, audio, t.prompt).usd();
       ++row.segments_to_submit;
     }
     v.usd += row.usd;
@@ -142,7 +145,7 @@ double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>&
 void run_segment(SessionFile& kid, const fs::path& part, const EditOptions& o, EditContext& ctx) {
   if (!kid.session.upload) {
     std::error_code ec;
-    std::string prepped = kid.session.prep.value("output", "");
+    const std::string& prepped = kid.session.prep.output;
     if (!fs::is_regular_file(prepped, ec))
       throw Error(ErrorKind::not_found, prepped, "the segment's prepped file is gone (the work folder was removed): start a new session");
     upload_prepped(kid, ctx);
@@ -193,21 +196,16 @@ nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kid
   ctx.events->stage("join", std::to_string(kids.size()) + " segments, the source's audio over " +
                                 format_seconds(s.source.duration));
   fs::path manifest = work / "manifest.json";
-  write_manifest(manifest, manifest_from_json(s.split["manifest"], f.path));
+  write_manifest(manifest, s.split->manifest);
   JoinRequest req;
   for (size_t i = 0; i < kids.size(); ++i) req.parts.push_back(edited_part(work, i).string());
   req.output = s.output, req.audio = s.source.path, req.manifest = manifest.string();
   JoinOutcome j = run_join(req);
   for (const auto& n : j.remux.notices) ctx.events->notice("join: " + n);
   ctx.events->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
-                     " frames, audio " + j.remux.audio_mode + " -> " + s.output);
-  nlohmann::json rj = {{"output", s.output}, {"segments", kids.size()}, {"video_frames", j.concat.frames},
-                       {"video_copied", j.concat.copied}, {"video_duration", j.concat.duration},
-                       {"range_start", j.remux.range_start}, {"range_end", j.remux.range_end},
-                       {"duration_difference", j.remux.duration_difference}, {"audio", j.remux.audio_mode},
-                       {"audio_reason", j.remux.audio_reason}, {"notices", j.remux.notices}};
-  s.final_output = {{"path", s.output}, {"from_turn", s.turns.back().turn}, {"remux", rj}, {"written_at", now_iso8601()}};
-  return rj;
+                       " frames, audio " + j.remux.audio_mode + " -> " + s.output);
+  s.final_output = FinalRecord{s.output, s.turns.back().turn, j.remux, std::nullopt, j.concat, now_iso8601()};
+  return to_json(*s.final_output)["remux"];
 }
 
 // Estimate, --max-cost and confirmation; a refusal of a fresh split leaves nothing behind.
@@ -228,7 +226,7 @@ double approve(const SessionFile& f, const std::vector<SessionFile>& kids, const
 EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ctx) {
   Session& s = f.session;
   const fs::path work = work_dir_for(f.path);
-  const bool fresh = s.split.is_null();
+  const bool fresh = !s.split;
   EditOutcome out;
   out.ledger_path = f.path;
   std::vector<SessionFile> kids;

@@ -32,7 +32,7 @@ nlohmann::json finish_output(SessionFile& file, const EditOptions& options, Edit
 // Downloads turn `t`'s result to `dest` (skipped when it is already there, whole) and records it.
 void download_result(SessionFile& file, TurnRecord& t, const std::filesystem::path& dest, EditContext& context);
 
-// Uploads the prepped file (session.prep["output"]) once and records its URL.
+// Uploads the prepped file (session.prep.output) once and records its URL.
 void upload_prepped(SessionFile& file, EditContext& context);
 
 // Whether a turn is still to be sent (pending, failed or cancelled): what an estimate prices.

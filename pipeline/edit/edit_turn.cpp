@@ -31,7 +31,7 @@ Billing billing_for_bills(const Session& s) {
 void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s) {
   CostModel model(billing_for_bills(s));
   bool input_audio = t.turn == 1 ? s.source.has_audio : true;
-  TurnCost estimate = model.turn(s.prep.value("duration", s.source.duration), input_audio, t.prompt);
+  TurnCost estimate = model.turn(s.prep.duration, input_audio, t.prompt);
   record_cost(t, result.billed, estimate, model);
 }
 

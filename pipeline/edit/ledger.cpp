@@ -14,6 +14,8 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/iso_time.h"
+#include "pipeline/media/join_stage.h"
+#include "pipeline/media/remux_stage.h"
 #include "pipeline/support/format.h"
 #include "pipeline/support/json_file.h"
 
@@ -129,7 +131,18 @@ std::optional<ResultFile> file_from(const nlohmann::json& j) {
   return f;
 }
 
-nlohmann::json optional_number(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+template <class T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// `key`'s value, or nullopt when it is missing or null.
+template <class T>
+std::optional<T> optional_at(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
 
 std::optional<double> number_or_null(const nlohmann::json& j, const char* key, std::optional<double> missing) {
   auto it = j.find(key);
@@ -139,7 +152,7 @@ std::optional<double> number_or_null(const nlohmann::json& j, const char* key, s
 
 nlohmann::json billed_json(const std::optional<client::BilledUnits>& b) {
   if (!b) return nullptr;
-  return {{"raw", b->raw}, {"value", optional_number(b->value)}};
+  return {{"raw", b->raw}, {"value", or_null(b->value)}};
 }
 
 std::optional<client::BilledUnits> billed_from(const nlohmann::json& j) {
@@ -162,7 +175,7 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"tokens", to_json(t.tokens)},
           {"cost_source", t.cost_source},
           {"billed_units", billed_json(t.billed)},
-          {"cost_usd", optional_number(t.cost_usd)},
+          {"cost_usd", or_null(t.cost_usd)},
           {"estimated_usd", t.estimated_usd},
           {"error", t.error},
           {"inherited_from", t.inherited_from},
@@ -208,6 +221,54 @@ TurnRecord turn_from(const nlohmann::json& j) {
   return t;
 }
 
+// Version 1 wrote the remux result flat ({"video_frames", "range_start", "audio": mode, ...}),
+// and --split's join with "segments" and "video_copied" in it.
+RemuxResult remux_result_from_v1(const nlohmann::json& j) {
+  RemuxResult r;
+  r.output = j.value("output", "");
+  r.video_frames = j.value("video_frames", int64_t{0});
+  r.video_fps = j.value("video_fps", 0.0);
+  r.video_duration = j.value("video_duration", 0.0);
+  r.range_start = j.value("range_start", 0.0);
+  r.range_end = j.value("range_end", 0.0);
+  r.range_duration = r.range_end - r.range_start;
+  r.duration_difference = j.value("duration_difference", 0.0);
+  r.audio_mode = j.value("audio", "none");
+  r.audio_reason = j.value("audio_reason", "");
+  r.audio_duration = j.value("audio_duration", 0.0);
+  r.audio_padded = j.value("audio_padded", 0.0);
+  r.audio_trimmed = j.value("audio_trimmed", 0.0);
+  r.notices = j.value("notices", std::vector<std::string>{});
+  return r;
+}
+
+std::optional<ConcatResult> concat_from_v1(const nlohmann::json& j) {
+  if (!j.contains("video_copied")) return std::nullopt;
+  ConcatResult c;
+  c.copied = j.value("video_copied", false);
+  c.frames = j.value("video_frames", int64_t{0});
+  c.duration = j.value("video_duration", 0.0);
+  return c;
+}
+
+std::optional<RestoredSize> restored_from(const nlohmann::json& remux) {
+  auto it = remux.find("restore");
+  if (it == remux.end() || !it->is_object()) return std::nullopt;
+  return RestoredSize{it->at("width").get<int>(), it->at("height").get<int>()};
+}
+
+// "omnicut_session": 1 or kLedgerVersion; anything else is refused in one line.
+int ledger_version(const nlohmann::json& j, const std::string& path) {
+  const auto& v = j.at("omnicut_session");
+  if (v.is_number_integer() && v.get<int>() >= 1 && v.get<int>() <= kLedgerVersion) return v.get<int>();
+  std::string text = v.dump();
+  if (v.is_number_integer() && v.get<int>() > kLedgerVersion)
+    throw Error(ErrorKind::usage, path, "ledger format " + text + " is newer than this omnicut reads (1 to " +
+                                            std::to_string(kLedgerVersion) + "): use the omnicut that wrote it, or a newer one");
+  throw Error(ErrorKind::usage, path, "unknown ledger format " + text + " (this omnicut reads 1 to " +
+                                          std::to_string(kLedgerVersion) + ")");
+}
+
 // The key never belongs in a ledger; should one ever reach a field (a URL echoing it, a pasted
 // prompt), it is masked rather than written to disk.
 std::string without_key(std::string text) {
@@ -238,13 +299,121 @@ void fsync_folder(const fs::path& dir) {
 
 }  // namespace
 
+nlohmann::json to_json(const PrepRecord& p) {
+  return {{"start", p.start},
+          {"end", p.end},
+          {"duration", p.duration},
+          {"encoded_duration", p.encoded_duration},
+          {"fps", p.fps},
+          {"frames", p.frames},
+          {"actions", p.actions},
+          {"output", p.output},
+          {"planned_only", p.planned_only},
+          {"width", p.width},
+          {"height", p.height},
+          {"path", p.path},
+          {"reason", p.reason},
+          {"segment", or_null(p.segment)},
+          {"sidecar_record", p.sidecar ? sidecar_to_json(*p.sidecar) : nlohmann::json()}};
+}
+
+PrepRecord prep_record_from_json(const nlohmann::json& j, const std::string& subject) {
+  PrepRecord p;
+  p.start = j.value("start", 0.0);
+  p.end = j.value("end", 0.0);
+  p.duration = j.value("duration", p.end - p.start);
+  p.encoded_duration = j.value("encoded_duration", 0.0);
+  p.fps = j.value("fps", 0.0);
+  p.frames = j.value("frames", int64_t{0});
+  p.actions = j.value("actions", std::vector<std::string>{});
+  p.output = j.value("output", "");
+  p.planned_only = j.value("planned_only", false);
+  p.width = j.value("width", 0);
+  p.height = j.value("height", 0);
+  p.path = j.value("path", "");
+  p.reason = j.value("reason", "");
+  p.segment = optional_at<int>(j, "segment");
+  if (auto it = j.find("sidecar_record"); it != j.end() && !it->is_null()) p.sidecar = sidecar_from_json(*it, subject);
+  return p;
+}
+
+nlohmann::json to_json(const SessionOptions& o) {
+  return {{"keep_rest", o.keep_rest},
+          {"restore", o.restore},
+          {"keep_turns", o.keep_turns},
+          {"start", or_null(o.start)},
+          {"end", or_null(o.end)},
+          {"split", o.split},
+          {"segment_of", o.segment_of.empty() ? nlohmann::json() : nlohmann::json(o.segment_of)},
+          {"segment", or_null(o.segment)}};
+}
+
+SessionOptions session_options_from_json(const nlohmann::json& j) {
+  SessionOptions o;
+  o.keep_rest = j.value("keep_rest", false);
+  o.restore = j.value("restore", false);
+  o.keep_turns = j.value("keep_turns", false);
+  o.start = optional_at<double>(j, "start");
+  o.end = optional_at<double>(j, "end");
+  o.split = j.value("split", false);
+  o.segment_of = optional_at<std::string>(j, "segment_of").value_or("");
+  o.segment = optional_at<int>(j, "segment");
+  return o;
+}
+
+nlohmann::json to_json(const FinalRecord& f) {
+  nlohmann::json remux = to_json(f.remux);
+  remux["restore"] = f.restore ? nlohmann::json{{"width", f.restore->width}, {"height", f.restore->height}} : nlohmann::json();
+  remux["concat"] = f.concat ? to_json(*f.concat) : nlohmann::json();
+  return {{"path", f.path}, {"from_turn", f.from_turn}, {"remux", remux}, {"written_at", f.written_at}};
+}
+
+FinalRecord final_record_from_json(const nlohmann::json& j, int version, const std::string& subject) {
+  FinalRecord f;
+  f.path = j.value("path", "");
+  f.from_turn = j.value("from_turn", 0);
+  f.written_at = j.value("written_at", "");
+  const nlohmann::json remux = j.value("remux", nlohmann::json::object());
+  f.restore = restored_from(remux);
+  if (version == 1) {
+    f.remux = remux_result_from_v1(remux);
+    f.concat = concat_from_v1(remux);
+    return f;
+  }
+  f.remux = remux_result_from_json(remux, subject);
+  if (auto it = remux.find("concat"); it != remux.end() && !it->is_null()) f.concat = concat_result_from_json(*it, subject);
+  return f;
+}
+
+nlohmann::json to_json(const SplitRecord& r) {
+  nlohmann::json segs = nlohmann::json::array();
+  for (const auto& seg : r.segments)
+    segs.push_back({{"index", seg.index}, {"start", seg.start}, {"end", seg.end}, {"file", seg.file},
+                    {"prep", seg.prep}, {"ledger", seg.ledger}});
+  return {{"manifest", manifest_to_json(r.manifest)}, {"segments", segs}};
+}
+
+SplitRecord split_record_from_json(const nlohmann::json& j, const std::string& subject) {
+  SplitRecord r;
+  r.manifest = manifest_from_json(j.at("manifest"), subject);
+  for (const auto& seg : j.at("segments"))
+    r.segments.push_back({seg.at("index").get<int>(), seg.at("start").get<double>(), seg.at("end").get<double>(),
+                          seg.value("file", ""), seg.value("prep", ""), seg.at("ledger").get<std::string>()});
+  if (r.segments.size() != r.manifest.segments.size())
+    throw Error(ErrorKind::usage, subject, "the split lists " + std::to_string(r.segments.size()) + " segments for a manifest of " +
+                                               std::to_string(r.manifest.segments.size()));
+  return r;
+}
+
 nlohmann::json to_json(const Session& s) {
   nlohmann::json turns = nlohmann::json::array();
   for (const auto& t : s.turns) turns.push_back(turn_json(t));
   nlohmann::json upload = nullptr;
   if (s.upload)
     upload = {{"url", s.upload->url}, {"file", s.upload->file}, {"size", s.upload->size}, {"uploaded_at", s.upload->uploaded_at}};
-  return {{"omnicut_session", s.version},
+  nlohmann::json branch = nullptr;
+  if (s.branch_of) branch = {{"session", s.branch_of->session}, {"turn", s.branch_of->turn}};
+  return {{"omnicut_session", kLedgerVersion},
           {"created_at", s.created_at},
           {"updated_at", s.updated_at},
           {"endpoint", s.endpoint},
@@ -257,11 +426,11 @@ nlohmann::json to_json(const Session& s) {
             {"hash_method", s.source.hash_method},
             {"duration", s.source.duration},
             {"has_audio", s.source.has_audio}}},
-          {"prep", s.prep},
+          {"prep", to_json(s.prep)},
           {"upload", upload},
           {"output", s.output},
-          {"options", s.options},
-          {"branch_of", s.branch_of},
+          {"options", to_json(s.options)},
+          {"branch_of", branch},
           {"billing", billing_to_json(s.billing)},
           {"turns", turns},
           {"totals",
@@ -269,15 +438,15 @@ nlohmann::json to_json(const Session& s) {
             {"completed", s.completed_turns()},
             {"cost_usd", s.cost_usd()},
             {"unknown_cost_turns", s.unknown_cost_turns()}}},
-          {"final", s.final_output},
-          {"split", s.split}};
+          {"final", s.final_output ? to_json(*s.final_output) : nlohmann::json()},
+          {"split", s.split ? to_json(*s.split) : nlohmann::json()}};
 }
 
-Session session_from_json(const nlohmann::json& j, const std::string& path) {
-  if (!j.is_object() || !j.contains("omnicut_session"))
-    throw Error(ErrorKind::usage, path, "not an omnicut session ledger");
+namespace {
+
+Session read_session(const nlohmann::json& j, const std::string& path) {
   Session s;
-  s.version = j.value("omnicut_session", 1);
+  s.version = ledger_version(j, path);
   s.created_at = j.value("created_at", "");
   s.updated_at = j.value("updated_at", "");
   s.endpoint = j.value("endpoint", "");
@@ -290,17 +459,33 @@ Session session_from_json(const nlohmann::json& j, const std::string& path) {
   s.source.hash_method = src.value("hash_method", "");
   s.source.duration = src.value("duration", 0.0);
   s.source.has_audio = src.value("has_audio", false);
-  s.prep = j.value("prep", nlohmann::json::object());
+  s.prep = prep_record_from_json(j.value("prep", nlohmann::json::object()), path);
   if (auto u = j.value("upload", nlohmann::json()); u.is_object())
     s.upload = UploadRecord{u.value("url", ""), u.value("file", ""), u.value("size", uint64_t{0}), u.value("uploaded_at", "")};
   s.output = j.value("output", "");
-  s.options = j.value("options", nlohmann::json::object());
-  s.branch_of = j.value("branch_of", nlohmann::json());
+  s.options = session_options_from_json(j.value("options", nlohmann::json::object()));
+  if (auto b = j.value("branch_of", nlohmann::json()); b.is_object())
+    s.branch_of = BranchRecord{b.at("session").get<std::string>(), b.at("turn").get<int>()};
   s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{});
   for (const auto& t : j.value("turns", nlohmann::json::array())) s.turns.push_back(turn_from(t));
-  s.final_output = j.value("final", nlohmann::json());
-  s.split = j.value("split", nlohmann::json());
+  if (auto f = j.value("final", nlohmann::json()); f.is_object()) s.final_output = final_record_from_json(f, s.version, path);
+  if (auto sp = j.value("split", nlohmann::json()); sp.is_object()) s.split = split_record_from_json(sp, path);
   return s;
+}
+
+}  // namespace
+
+Session session_from_json(const nlohmann::json& j, const std::string& path) {
+  if (!j.is_object() || !j.contains("omnicut_session"))
+    throw Error(ErrorKind::usage, path, "not an omnicut session ledger");
+  try {
+    return read_session(j, path);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::usage, path, std::string("a malformed session ledger: ") + e.what());
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::usage) throw;
+    throw Error(ErrorKind::usage, e.what());  // a malformed sidecar or manifest inside: already names the ledger
+  }
 }
 
 void save_session(Session& s, const std::string& path) {

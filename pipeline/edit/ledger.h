@@ -12,9 +12,17 @@
 #include <nlohmann/json.hpp>
 
 #include "client/queue.h"
+#include "codecs/concat.h"
+#include "codecs/remux.h"
+#include "pipeline/media/manifest.h"
+#include "pipeline/media/prep_sidecar.h"
 #include "pipeline/money/cost_model.h"
 
 namespace omnicut {
+
+// The ledger format this omnicut writes ("omnicut_session"). It reads version 1 too (ledgers
+// written before the session's parts had types of their own) and refuses any other.
+inline constexpr int kLedgerVersion = 2;
 
 // A file as fal describes one in a result: {url, content_type, file_name, file_size}.
 struct ResultFile {
@@ -97,26 +105,95 @@ struct UploadRecord {
   std::string uploaded_at;
 };
 
+// What the prep stage planned and did. JSON (as in version 1): {"start", "end", "duration",
+// "encoded_duration", "fps", "frames", "actions", "output", "planned_only", "width", "height",
+// "path", "reason", "segment" | null, "sidecar_record" | null}.
+struct PrepRecord {
+  double start = 0, end = 0;         // the range cut, seconds from the source's first frame
+  double duration = 0;               // end - start: what every turn sends, and is priced on
+  double encoded_duration = 0;       // the prepped video's own length (0 until prep ran)
+  double fps = 0;                    // the prepped clip's rate (before prep ran: the plan's)
+  int64_t frames = 0;                // video frames written
+  std::vector<std::string> actions;  // what prep does, in plain words
+  std::string output;                // the prepped file ("" until prep ran)
+  bool planned_only = false;         // planned for the estimate; prep has not run yet
+  int width = 0, height = 0;         // of the prepped picture
+  std::string path;                  // "copy" or "encode" once prep ran
+  std::string reason;                // why that path
+  std::optional<int> segment;        // a --split segment's index
+  // prep's sidecar (pipeline/media/prep_sidecar.h): what remux --restore undoes. The ledger
+  // keeps it because the prepped file and its sidecar live in the work folder, removed at the end.
+  std::optional<PrepSidecar> sidecar;
+};
+
+// JSON: {"keep_rest", "restore", "keep_turns", "start" | null, "end" | null, "split",
+// "segment_of" | null, "segment" | null}.
+struct SessionOptions {
+  bool keep_rest = false;
+  bool restore = false;
+  bool keep_turns = false;
+  std::optional<double> start, end;  // the range asked for (PrepRecord has the one cut)
+  bool split = false;                // --split: this ledger's turns sum its segments' ledgers
+  std::string segment_of;            // a segment's own ledger: its parent's OUT ("" otherwise)
+  std::optional<int> segment;        // and its index
+};
+
+// A session made by --from-turn. JSON: {"session", "turn"}.
+struct BranchRecord {
+  std::string session;               // the parent ledger (absolute)
+  int turn = 0;                      // the parent's turn the branch starts from
+};
+
+struct RestoredSize {
+  int width = 0, height = 0;
+};
+
+// OUT once it is written. JSON: {"path", "from_turn", "remux": <the remux result, as
+// pipeline/media/remux_stage.h writes it> + "restore": {width, height} | null + "concat": {...} |
+// null, "written_at"}.
+struct FinalRecord {
+  std::string path;
+  int from_turn = 0;
+  RemuxResult remux;                    // the source's audio laid under the edit
+  std::optional<RestoredSize> restore;  // --restore: the source's frame given back at this size
+  std::optional<ConcatResult> concat;   // --split: how the edited segments were joined
+  std::string written_at;
+};
+
+// One --split segment. JSON: {"index", "start", "end", "file", "prep", "ledger"}.
+struct SplitSegmentRecord {
+  int index = 0;
+  double start = 0, end = 0;         // the segment's range in the source
+  std::string file;                  // its prepped file (in the work folder)
+  std::string prep;                  // "copy" or "encode"
+  std::string ledger;                // its own ledger, with its upload and turns
+};
+
+// --split, once the source is split. JSON: {"manifest": <split's manifest>, "segments": [...]}.
+struct SplitRecord {
+  SplitManifest manifest;
+  std::vector<SplitSegmentRecord> segments;
+};
+
 struct Session {
-  int version = 1;
+  int version = kLedgerVersion;  // as read (1: an older ledger); saved as kLedgerVersion
   std::string created_at;
   std::string updated_at;
   std::string endpoint;
   std::string server;         // "fal" or the origin it talked to (the local emulator, --fal-url)
   bool local = false;         // simulated by the built-in emulator: nothing billed
   SourceRecord source;
-  nlohmann::json prep = nlohmann::json::object();  // range, geometry, prepped file (from the prep stage)
+  PrepRecord prep;
   std::optional<UploadRecord> upload;
   std::string output;         // OUT
-  nlohmann::json options = nlohmann::json::object();  // keep_rest, restore, keep_turns...
-  nlohmann::json branch_of;   // {"session", "turn"} when made by --from-turn, else null
+  SessionOptions options;
+  std::optional<BranchRecord> branch_of;
   Billing billing;
   std::vector<TurnRecord> turns;
-  nlohmann::json final_output;  // {"path", "remux": {...}} once OUT is written, else null
-  // --split: {"manifest": split's manifest, "segments": [{"index", "start", "end", "ledger"}]}
-  // once the source is split; each segment's turns live in its own ledger, this one's turns sum
-  // them (pipeline/edit_split.cpp). Null otherwise.
-  nlohmann::json split;
+  std::optional<FinalRecord> final_output;  // JSON "final"
+  // Each segment's turns live in its own ledger; this one's turns sum them
+  // (pipeline/edit/edit_split.cpp).
+  std::optional<SplitRecord> split;
 
   double cost_usd() const;                   // turns that were submitted, where their cost is known
   int unknown_cost_turns() const;            // submitted turns whose cost is unknown
@@ -142,7 +219,23 @@ std::string total_cost_text(const Session& session);
 std::string default_ledger_path(const std::string& out);
 std::string now_iso8601();
 
+nlohmann::json to_json(const PrepRecord& prep);
+nlohmann::json to_json(const SessionOptions& options);
+nlohmann::json to_json(const FinalRecord& final_output);
+nlohmann::json to_json(const SplitRecord& split);
+// The readers take what the writers write, and version 1's fields (see ledger.cpp). Malformed
+// fields throw (nlohmann's exceptions, or Error from the sidecar and manifest readers);
+// session_from_json turns them into one Error(usage) naming the ledger.
+PrepRecord prep_record_from_json(const nlohmann::json& j, const std::string& subject);
+SessionOptions session_options_from_json(const nlohmann::json& j);
+FinalRecord final_record_from_json(const nlohmann::json& j, int version, const std::string& subject);
+SplitRecord split_record_from_json(const nlohmann::json& j, const std::string& subject);
+
+// The ledger as saved (and as `history --json` shows it): "omnicut_session": kLedgerVersion,
+// whatever version it was read as, plus "totals".
 nlohmann::json to_json(const Session& s);
+// Throws Error(usage) when it is not an omnicut ledger, when its version is not one this omnicut
+// reads, or when a field is malformed.
 Session session_from_json(const nlohmann::json& j, const std::string& path_for_errors);
 
 // Atomic save (see the header comment); stamps updated_at. Throws Error(output).

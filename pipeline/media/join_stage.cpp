@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "pipeline/media/manifest.h"
+#include "pipeline/media/remux_stage.h"
 
 namespace omnicut {
 namespace {
@@ -80,6 +83,32 @@ JoinOutcome run_join(const JoinRequest& req) {
   }
   out.remux.output = req.output;
   return out;
+}
+
+nlohmann::json to_json(const ConcatResult& c) {
+  return {{"copied", c.copied}, {"reason", c.reason}, {"frames", c.frames}, {"duration", c.duration},
+          {"part_durations", c.part_durations}};
+}
+
+ConcatResult concat_result_from_json(const nlohmann::json& j, const std::string& subject) {
+  try {
+    ConcatResult c;
+    c.copied = j.at("copied").get<bool>();
+    c.reason = j.at("reason").get<std::string>();
+    c.frames = j.at("frames").get<int64_t>();
+    c.duration = j.at("duration").get<double>();
+    c.part_durations = j.at("part_durations").get<std::vector<double>>();
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::not_media, subject, std::string("not a concat result: ") + e.what());
+  }
+}
+
+nlohmann::json to_json(const JoinOutcome& o) {
+  nlohmann::json j = to_json(o.remux);
+  j["parts"] = o.order;
+  j["concat"] = to_json(o.concat);
+  return j;
 }
 
 }  // namespace omnicut

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "codecs/concat.h"
 #include "codecs/remux.h"
 
@@ -27,5 +29,12 @@ struct JoinOutcome {
 // Throws omnicut::Error: usage when the parts do not match the manifest (count, or a part's
 // length far from its segment's), concat's and remux's errors. Nothing partial is left.
 JoinOutcome run_join(const JoinRequest& request);
+
+// `{"copied", "reason", "frames", "duration", "part_durations"}`: how the parts' videos were joined.
+nlohmann::json to_json(const ConcatResult& concat);
+// Throws Error(not_media, subject, cause) when a field is missing or malformed.
+ConcatResult concat_result_from_json(const nlohmann::json& j, const std::string& subject);
+// `join --json`: the remux result's shape (pipeline/media/remux_stage.h) + "parts" (as joined) + "concat".
+nlohmann::json to_json(const JoinOutcome& outcome);
 
 }  // namespace omnicut

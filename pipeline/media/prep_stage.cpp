@@ -95,8 +95,9 @@ PrepOutcome run_prep(const std::string& input, const std::string& output, const 
   o.has_audio = spec.audio_stream >= 0;
   o.size = fs::file_size(output);
   o.sidecar = sidecar_path(output).string();
+  o.sidecar_record = sidecar_for(o);
   try {
-    write_sidecar(output, sidecar_for(o));
+    write_sidecar(output, o.sidecar_record);
   } catch (...) {
     std::error_code ec;
     fs::remove(output, ec);  // a clip without its sidecar cannot be restored: leave neither

@@ -11,6 +11,7 @@
 #include "codecs/transcode.h"
 #include "model/endpoints.h"
 #include "pipeline/media/prep_plan.h"
+#include "pipeline/media/prep_sidecar.h"
 
 namespace omnicut {
 
@@ -23,6 +24,7 @@ struct PrepPath {
 
 struct PrepOutcome {
   std::string input, output, sidecar;
+  PrepSidecar sidecar_record;      // what the sidecar file says
   PrepPlan plan;
   PrepPath path;
   TranscodeResult result;

@@ -83,4 +83,57 @@ RemuxOutcome run_remux(const RemuxRequest& req) {
   return out;
 }
 
+nlohmann::json to_json(const RemuxResult& r) {
+  return {{"output", r.output},
+          {"video", {{"frames", r.video_frames}, {"fps", r.video_fps}, {"duration", r.video_duration}}},
+          {"range", {{"start", r.range_start}, {"end", r.range_end}, {"duration", r.range_duration}}},
+          {"duration_difference", r.duration_difference},
+          {"audio",
+           {{"mode", r.audio_mode},
+            {"reason", r.audio_reason},
+            {"source_stream", r.source_audio_stream},
+            {"source_codec", r.source_audio_codec},
+            {"duration", r.audio_duration},
+            {"padded", r.audio_padded},
+            {"trimmed", r.audio_trimmed}}},
+          {"edit_audio_kept", r.edit_audio_kept},
+          {"notices", r.notices}};
+}
+
+RemuxResult remux_result_from_json(const nlohmann::json& j, const std::string& subject) {
+  try {
+    RemuxResult r;
+    r.output = j.at("output").get<std::string>();
+    const auto& video = j.at("video");
+    r.video_frames = video.at("frames").get<int64_t>();
+    r.video_fps = video.at("fps").get<double>();
+    r.video_duration = video.at("duration").get<double>();
+    const auto& range = j.at("range");
+    r.range_start = range.at("start").get<double>();
+    r.range_end = range.at("end").get<double>();
+    r.range_duration = range.at("duration").get<double>();
+    r.duration_difference = j.at("duration_difference").get<double>();
+    const auto& audio = j.at("audio");
+    r.audio_mode = audio.at("mode").get<std::string>();
+    r.audio_reason = audio.at("reason").get<std::string>();
+    r.source_audio_stream = audio.at("source_stream").get<int>();
+    r.source_audio_codec = audio.at("source_codec").get<std::string>();
+    r.audio_duration = audio.at("duration").get<double>();
+    r.audio_padded = audio.at("padded").get<double>();
+    r.audio_trimmed = audio.at("trimmed").get<double>();
+    r.edit_audio_kept = j.at("edit_audio_kept").get<bool>();
+    r.notices = j.at("notices").get<std::vector<std::string>>();
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::not_media, subject, std::string("not a remux result: ") + e.what());
+  }
+}
+
+nlohmann::json to_json(const RemuxOutcome& o) {
+  nlohmann::json j = to_json(o.result);
+  j["sidecar"] = o.sidecar.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.sidecar);
+  j["restore"] = o.restore ? nlohmann::json{{"width", o.restore->width}, {"height", o.restore->height}} : nlohmann::json();
+  return j;
+}
+
 }  // namespace omnicut

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "codecs/remux.h"
 #include "pipeline/media/restore_plan.h"
 
@@ -28,5 +30,18 @@ struct RemuxOutcome {
 // Throws omnicut::Error: usage (--restore without a sidecar), not_found/not_media (sidecar),
 // transcode's and remux's errors. Nothing is left under the output name on failure.
 RemuxOutcome run_remux(const RemuxRequest& request);
+
+// The one JSON shape of a remux result, wherever one is shown or kept (`remux --json`,
+// `join --json`, the ledger's final.remux):
+//   {"output", "video": {"frames", "fps", "duration"}, "range": {"start", "end", "duration"},
+//    "duration_difference", "audio": {"mode", "reason", "source_stream", "source_codec", "duration",
+//    "padded", "trimmed"}, "edit_audio_kept", "notices"}
+// What a stage did around the remux goes beside these keys, never inside them: remux adds
+// "sidecar" and "restore", join adds "parts" and "concat".
+nlohmann::json to_json(const RemuxResult& result);
+// Throws Error(not_media, subject, cause) when a field is missing or malformed.
+RemuxResult remux_result_from_json(const nlohmann::json& j, const std::string& subject);
+// `remux --json`: to_json(result) + "sidecar" (the one read, or null) + "restore" ({width, height} or null).
+nlohmann::json to_json(const RemuxOutcome& outcome);
 
 }  // namespace omnicut
