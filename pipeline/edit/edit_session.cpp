@@ -210,19 +210,23 @@ PrepRecord prep_record_of(const PrepOutcome& p) {
   return r;
 }
 
+// Prep's plan from this run's probe of the source; a resumed session whose prep is still to run
+// probes it now, once.
+PrepPlan prep_plan_for(const SessionFile& f, const Endpoint& ep) {
+  const MediaInfo info = f.source_info ? *f.source_info : probe(f.session.source.path);
+  return plan_prep(info, ep, prep_request(f.session));
+}
+
 void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
   fs::create_directories(work);
   ctx.progress->stage("prep", s.source.path);
   const Endpoint& ep = find_endpoint(s.endpoint);
   const double fps = s.prep.fps;
-  auto progress = [&](double done, double total) {
+  PrepOutcome p = run_prep(prep_plan_for(f, ep), (work / "prep.mp4").string(), [&](double done, double total) {
     if (fps > 0) ctx.progress->update(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
     else ctx.progress->update(done, total, "s");
-  };
-  const std::string prepped = (work / "prep.mp4").string();
-  PrepOutcome p = f.source_info ? run_prep(plan_prep(*f.source_info, ep, prep_request(s)), prepped, progress)
-                                : run_prep(s.source.path, prepped, prep_request(s), ep, progress);
+  });
   s.prep = prep_record_of(p);
   ctx.progress->finish(std::string(p.path.copy_video ? "copied" : "encoded") + " " + std::to_string(p.width) + "x" +
                        std::to_string(p.height) + ", " + std::to_string(p.result.video_frames) + " frames (" +
