@@ -125,6 +125,21 @@ TEST(EditSplit, DryRunStopsBeforeUpload) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 
+// Work once: the edit's probe is handed to the split, and the split probes once for all its
+// segments' plans. So `edit --split` opens the source just once more than `split` does: for the
+// content hash that --resume checks.
+TEST(EditSplit, OpensItsSourceOnlyOnceMoreThanSplitDoes) {
+  auto dir = test::scratch_dir();
+  auto src = make_source(dir);
+  auto split = test::count_opens(src, {"split", src.string(), "-o", (dir / "parts").string(), "--json"});
+  if (split.opens < 0) GTEST_SKIP() << "strace cannot trace here: " << split.run.err;
+  ASSERT_EQ(split.run.exit_code, 0) << split.run.err;
+  auto edit = test::count_opens(src, {"edit", src.string(), "--split", "-p", "Make it night.", "-o",
+                                      (dir / "out.mp4").string(), "--local", "--dry-run", "--json"});
+  ASSERT_EQ(edit.run.exit_code, 0) << edit.run.err;
+  EXPECT_EQ(edit.opens, split.opens + 1) << "split opens the source " << split.opens << " times";
+}
+
 // How many segments' turns the ledgers on disk show in `status`.
 int turns_in(const fs::path& out, const std::string& status) {
   int n = 0;

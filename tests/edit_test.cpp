@@ -363,6 +363,23 @@ TEST(Edit, FromTurnBranchesANewSessionFromThatResult) {
   EXPECT_TRUE(fs::exists(branch));
 }
 
+// Work once: what the edit probed for its estimate is handed to prep, not probed again. So an
+// edit opens its source just once more than `prep` of the same range does: for the content hash
+// that --resume checks.
+TEST(Edit, OpensItsSourceOnlyOnceMoreThanPrepDoes) {
+  auto dir = test::scratch_dir();
+  auto src = make_source(dir);
+  auto prep = test::count_opens(src, {"prep", src.string(), "-o", (dir / "prepped.mp4").string(), "--start", "1", "--end", "5"});
+  if (prep.opens < 0) GTEST_SKIP() << "strace cannot trace here: " << prep.run.err;
+  ASSERT_EQ(prep.run.exit_code, 0) << prep.run.err;
+  auto probe = test::count_opens(src, {"probe", src.string(), "--json"});
+  auto edit = test::count_opens(src, {"edit", src.string(), "-p", "Make it night.", "-o", (dir / "out.mp4").string(),
+                                      "--start", "1", "--end", "5", "--local", "--dry-run", "--json"});
+  ASSERT_EQ(edit.run.exit_code, 0) << edit.run.err;
+  EXPECT_GT(probe.opens, 0);  // so a second probe would show
+  EXPECT_EQ(edit.opens, prep.opens + 1) << "prep opens the source " << prep.opens << " times, probe " << probe.opens;
+}
+
 TEST(Edit, RestoreGivesBackTheSourcesFrame) {
   auto dir = test::scratch_dir();
   SynthSpec spec;  // 4:3: prep pads it to 1280x720, --restore crops the bars away again

@@ -2,7 +2,6 @@
 
 #include "client/download.h"
 #include "codecs/remux.h"
-#include "pipeline/media/prep_sidecar.h"
 #include "pipeline/media/remux_stage.h"
 #include "pipeline/edit/edit_steps.h"
 #include "pipeline/support/format.h"
@@ -75,15 +74,9 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   req.spec.end = s.prep.end;
   req.start_given = req.end_given = true;
   req.restore = restore;
-  if (s.prep.sidecar) {
-    // prep's sidecar lives on in the ledger: written back beside a stand-in name for remux to read
-    fs::path stand_in = work / "prep.mp4";
-    fs::create_directories(work);
-    write_sidecar(stand_in, *s.prep.sidecar);
-    req.sidecar = sidecar_path(stand_in).string();
-  } else if (restore) {
+  req.sidecar_record = s.prep.sidecar;  // prep's sidecar lives on in the ledger (its file went with the work folder)
+  if (restore && !req.sidecar_record)
     throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");
-  }
   RemuxOutcome outcome = run_remux(req);
   const RemuxResult& r = outcome.result;
   for (const auto& n : r.notices) ctx.events->notice("remux: " + n);

@@ -72,8 +72,9 @@ Session planned_split(Session& s, const MediaInfo& info, const EditOptions& o) {
   return s;
 }
 
-// probe + plan: the range prep will cut and whether it has audio, before any work is done.
-Session new_session(const EditOptions& o, const EditContext& ctx) {
+// probe + plan: the range prep will cut and whether it has audio, before any work is done. What
+// the probe found is left in `info` for the stages after the estimate.
+Session new_session(const EditOptions& o, const EditContext& ctx, MediaInfo& info) {
   if (o.input.empty()) throw Error(ErrorKind::usage, "edit", "an input file is required (or --resume SESSION)");
   if (o.output.empty()) throw Error(ErrorKind::usage, o.input, "-o OUT is required");
   if (o.prompts.empty()) throw Error(ErrorKind::usage, o.input, "at least one -p PROMPT is required");
@@ -87,7 +88,7 @@ Session new_session(const EditOptions& o, const EditContext& ctx) {
   s.output = absolute(o.output);
   s.options.keep_rest = o.keep_rest, s.options.restore = o.restore, s.options.keep_turns = o.keep_turns;
   s.options.start = o.start, s.options.end = o.end;
-  MediaInfo info = probe(o.input);
+  info = probe(o.input);
   if (o.split) return planned_split(s, info, o);
   PrepPlan plan = plan_prep(info, ep, prep_request(s));  // too long, too short, unusable: stops here
   s.source = {absolute(o.input), info.size, content_hash(o.input), kContentHashMethod, info.duration,
@@ -155,8 +156,10 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<S
     if (!o.prompts.empty()) f.session.final_output.reset();
     return f;
   }
-  Session s = new_session(o, ctx);
-  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, ""};
+  MediaInfo info;
+  Session s = new_session(o, ctx, info);
+  info.path = s.source.path;  // later stages read the source by the ledger's (absolute) path
+  SessionFile f{s, o.session_path.empty() ? default_ledger_path(s.output) : o.session_path, "", info};
   lock.emplace(f.path);
   refuse_existing_ledger(f.path);
   return f;
@@ -195,13 +198,20 @@ PrepRecord prep_record_of(const PrepOutcome& p) {
   return r;
 }
 
+// Prep's plan from this run's probe of the source; a resumed session whose prep is still to run
+// probes it now, once.
+PrepPlan prep_plan_for(const SessionFile& f, const Endpoint& ep) {
+  const MediaInfo info = f.source_info ? *f.source_info : probe(f.session.source.path);
+  return plan_prep(info, ep, prep_request(f.session));
+}
+
 void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
   fs::create_directories(work);
   ctx.events->stage("prep", s.source.path);
   const Endpoint& ep = find_endpoint(s.endpoint);
   const double fps = s.prep.fps;
-  PrepOutcome p = run_prep(s.source.path, (work / "prep.mp4").string(), prep_request(s), ep, [&](double done, double total) {
+  PrepOutcome p = run_prep(prep_plan_for(f, ep), (work / "prep.mp4").string(), [&](double done, double total) {
     if (fps > 0) ctx.events->progress(std::floor(done * fps + 0.5), std::floor(total * fps + 0.5), "frames");
     else ctx.events->progress(done, total, "s");
   });

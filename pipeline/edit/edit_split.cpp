@@ -74,6 +74,7 @@ void split_source(SessionFile& f, const fs::path& work, EditContext& ctx) {
   SplitRequest req;
   req.input = s.source.path;
   req.dir = (work / "segments").string();
+  req.info = f.source_info;
   SplitOutcome so = run_split(req, find_endpoint(s.endpoint), [&](int i, int n) { ctx.events->progress(i, n, "segments"); });
   SplitRecord split{so.manifest, {}};
   fs::path ledgers = ledger_dir_for(f.path);
@@ -194,12 +195,10 @@ void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const Ed
 nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kids, const fs::path& work, EditContext& ctx) {
   Session& s = f.session;
   ctx.events->stage("join", std::to_string(kids.size()) + " segments, the source's audio over " +
-                                format_seconds(s.source.duration));
-  fs::path manifest = work / "manifest.json";
-  write_manifest(manifest, s.split->manifest);
+                                  format_seconds(s.source.duration));
   JoinRequest req;
   for (size_t i = 0; i < kids.size(); ++i) req.parts.push_back(edited_part(work, i).string());
-  req.output = s.output, req.audio = s.source.path, req.manifest = manifest.string();
+  req.output = s.output, req.audio = s.source.path, req.manifest_record = s.split->manifest;
   JoinOutcome j = run_join(req);
   for (const auto& n : j.remux.notices) ctx.events->notice("join: " + n);
   ctx.events->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +

@@ -3,8 +3,10 @@
 // (edit_split.cpp).
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "codecs/media_info.h"
 #include "common/error.h"
 #include "pipeline/edit/edit_session.h"
 
@@ -15,6 +17,10 @@ struct SessionFile {
   Session session;
   std::string path;
   std::string parent;  // a --split segment's: the session the user resumes (its own ledger is inside)
+  // The source as this run probed it before the estimate (a new session, by the ledger's path):
+  // prep and split plan from it instead of probing again. Empty when resumed: prep, if still to
+  // run, probes once.
+  std::optional<MediaInfo> source_info = std::nullopt;
   void save() { save_session(session, path); }
   const std::string& resume_path() const { return parent.empty() ? path : parent; }
 };

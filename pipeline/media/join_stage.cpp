@@ -47,9 +47,10 @@ std::vector<std::string> manifest_order(const std::vector<std::string>& parts, c
 JoinOutcome run_join(const JoinRequest& req) {
   if (req.parts.empty()) throw Error(ErrorKind::usage, req.output, "no parts to join");
   JoinOutcome out;
-  std::optional<SplitManifest> manifest;
-  if (!req.manifest.empty()) manifest = read_manifest(req.manifest);
-  out.order = manifest ? manifest_order(req.parts, *manifest, req.manifest) : req.parts;
+  std::optional<SplitManifest> manifest = req.manifest_record;
+  if (!manifest && !req.manifest.empty()) manifest = read_manifest(req.manifest);
+  const std::string manifest_name = req.manifest.empty() ? "the split's manifest" : req.manifest;
+  out.order = manifest ? manifest_order(req.parts, *manifest, manifest_name) : req.parts;
 
   fs::path o(req.output);
   AtomicFile scratch(o.parent_path() / (o.stem().string() + ".joined-video.mp4"));
@@ -61,7 +62,7 @@ JoinOutcome run_join(const JoinRequest& req) {
       if (std::abs(got - want) > remux_range_tolerance(want))
         throw Error(ErrorKind::usage, out.order[i],
                     "lasts " + secs(got) + " but segment " + std::to_string(seg.index) + " (" + seg.file + ") is " +
-                        secs(want) + ": not the parts of " + req.manifest + ", or not in its order");
+                        secs(want) + ": not the parts of " + manifest_name + ", or not in its order");
     }
   }
   RemuxSpec spec;

@@ -2,6 +2,7 @@
 // concatenated (codecs/concat.h), then the source's audio laid once over the whole range
 // (codecs/remux.h), so there is no click or gap at the joins.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 
 #include "codecs/concat.h"
 #include "codecs/remux.h"
+#include "pipeline/media/manifest.h"
 
 namespace omnicut {
 
@@ -17,6 +19,8 @@ struct JoinRequest {
   std::string output;
   std::string audio;                 // the source
   std::string manifest;              // "" = parts in the given order, covering the source from 0
+  // The manifest already in hand (an edit keeps it in its ledger): used instead of reading `manifest`.
+  std::optional<SplitManifest> manifest_record;
   bool require_audio = false;
 };
 

@@ -76,11 +76,16 @@ PrepPath choose_path(const PrepPlan& plan) {
 
 PrepOutcome run_prep(const std::string& input, const std::string& output, const PrepRequest& request,
                      const Endpoint& endpoint, std::function<void(double, double)> progress) {
-  refuse_overwriting_input(input, output);
+  refuse_overwriting_input(input, output);  // before the probe: the first thing wrong is said first
+  return run_prep(plan_prep(probe(input), endpoint, request), output, std::move(progress));
+}
+
+PrepOutcome run_prep(const PrepPlan& plan, const std::string& output, std::function<void(double, double)> progress) {
+  refuse_overwriting_input(plan.spec.input, output);
   PrepOutcome o;
-  o.input = input;
+  o.input = plan.spec.input;
   o.output = output;
-  o.plan = plan_prep(probe(input), endpoint, request);
+  o.plan = plan;
   o.path = choose_path(o.plan);
   TranscodeSpec spec = o.plan.spec;
   spec.output = output;

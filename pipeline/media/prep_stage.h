@@ -1,6 +1,6 @@
-// prep end to end: probe the source, plan (pipeline/prep_plan.h), choose a stream copy or a
-// re-encode, transcode (codecs/transcode.h), and leave the sidecar (pipeline/prep_sidecar.h)
-// that lets `remux --restore` undo the geometry and timing.
+// prep end to end: probe the source (unless the caller already has), plan (pipeline/prep_plan.h),
+// choose a stream copy or a re-encode, transcode (codecs/transcode.h), and leave the sidecar
+// (pipeline/prep_sidecar.h) that lets `remux --restore` undo the geometry and timing.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -42,6 +42,10 @@ PrepPath choose_path(const PrepPlan& plan);
 // fit), the transcode's errors otherwise. Nothing is left under OUT on failure.
 PrepOutcome run_prep(const std::string& input, const std::string& output, const PrepRequest& request,
                      const Endpoint& endpoint, std::function<void(double done, double total)> progress = {});
+// The same for a plan made from what an earlier stage already probed (plan_prep over its
+// MediaInfo): the source is not probed again. plan.spec.input is the source.
+PrepOutcome run_prep(const PrepPlan& plan, const std::string& output,
+                     std::function<void(double done, double total)> progress = {});
 
 // `{"input","output","path":"copy"|"encode","reason","audio":"copy"|"encode"|"none","start","end",
 // "duration","audio_duration","frames","width","height","fps","size","actions","sidecar"}`

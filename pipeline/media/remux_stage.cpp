@@ -61,8 +61,8 @@ std::string restore_video(const RemuxRequest& req, const PrepSidecar& sidecar, c
 RemuxOutcome run_remux(const RemuxRequest& req) {
   RemuxOutcome out;
   RemuxSpec spec = req.spec;
-  std::optional<PrepSidecar> sidecar;
-  if (!req.sidecar.empty()) sidecar = load_sidecar(req.sidecar, out.sidecar);
+  std::optional<PrepSidecar> sidecar = req.sidecar_record;
+  if (!sidecar && !req.sidecar.empty()) sidecar = load_sidecar(req.sidecar, out.sidecar);
   if (req.restore && !sidecar)
     throw Error(ErrorKind::usage, req.spec.video, "--restore needs --sidecar PREP.json (what prep did)");
   if (sidecar) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "codecs/remux.h"
+#include "pipeline/media/prep_sidecar.h"
 #include "pipeline/media/restore_plan.h"
 
 namespace omnicut {
@@ -15,7 +16,9 @@ struct RemuxRequest {
   RemuxSpec spec;                      // start/end as given; the sidecar fills those not given
   bool start_given = false, end_given = false;
   std::string sidecar;                 // "PREP.json" (or prep's output, whose .prep.json is read); "" none
-  bool restore = false;                // needs the sidecar
+  // prep's record already in hand (an edit keeps it in its ledger): used as the sidecar, no file read
+  std::optional<PrepSidecar> sidecar_record;
+  bool restore = false;                // needs the sidecar (or its record)
   int max_height = 0;                  // with restore: cap the restored height; 0 = the source's
   int crf = 20;                        // prep's encoder settings, for the restoring re-encode
   std::string preset = "veryfast";

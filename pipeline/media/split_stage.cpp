@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "codecs/input.h"
+#include "codecs/probe.h"
 #include "codecs/scene_detect.h"
 #include "common/error.h"
 #include "pipeline/media/prep_stage.h"
@@ -33,6 +34,7 @@ SplitOutcome run_split(const SplitRequest& req, const Endpoint& endpoint, std::f
   out.manifest.min_duration = min_d;
   out.manifest.max_duration = max_d;
   out.manifest.scene_changes = scan.scene_changes;
+  const MediaInfo info = req.info ? *req.info : probe(req.input);  // one probe for every segment's plan
   for (size_t i = 0; i < plan.size(); ++i) {
     if (progress) progress(static_cast<int>(i), static_cast<int>(plan.size()));
     char name[48];
@@ -42,7 +44,7 @@ SplitOutcome run_split(const SplitRequest& req, const Endpoint& endpoint, std::f
     pr.end = plan[i].end;
     pr.duration.reset();
     auto file = (fs::path(req.dir) / name).string();
-    PrepOutcome prep = run_prep(req.input, file, pr, endpoint);
+    PrepOutcome prep = run_prep(plan_prep(info, endpoint, pr), file);
     out.outputs.push_back(file);
     out.paths.push_back(prep.path.copy_video ? "copy" : "encode");
     out.manifest.segments.push_back(

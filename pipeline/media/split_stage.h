@@ -3,9 +3,11 @@
 // into DIR, and DIR/manifest.json (pipeline/manifest.h).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "codecs/media_info.h"
 #include "model/endpoints.h"
 #include "pipeline/media/manifest.h"
 #include "pipeline/media/prep_plan.h"
@@ -19,6 +21,7 @@ struct SplitRequest {
   double max_duration = -1;
   double scene_threshold = 0.3;
   PrepRequest prep;                // fit, fps, crf, preset for every segment (range ignored)
+  std::optional<MediaInfo> info;   // the input as an earlier stage probed it; probed here (once) when absent
 };
 
 struct SplitOutcome {

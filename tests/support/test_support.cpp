@@ -87,6 +87,24 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
   return result;
 }
 
+TracedRun count_opens(const fs::path& file, const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  static int serial = 0;
+  const fs::path log = fs::path(OMNICUT_TEST_TMP) / ("strace-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
+  // -z: successful calls only, each on one line (no "<unfinished ...>" halves from other threads)
+  std::vector<std::string> traced{"-f", "-qq", "-z", "-e", "trace=open,openat,openat2", "-o", log.string(), "--", OMNICUT_BIN};
+  traced.insert(traced.end(), args.begin(), args.end());
+  TracedRun t;
+  t.run = run_program("strace", traced, env);
+  std::ifstream in(log);
+  // e.g. `1234  openat(AT_FDCWD, "/abs/source.mp4", O_RDONLY) = 3`
+  const std::string quoted = "/" + file.filename().string() + "\"";
+  int lines = 0, opens = 0;
+  for (std::string line; std::getline(in, line); ++lines) opens += line.find(quoted) != std::string::npos;
+  fs::remove(log);
+  if (lines > 0) t.opens = opens;  // none: strace could not start or trace (every run opens its libraries)
+  return t;
+}
+
 RunResult run_omnicut(const std::vector<std::string>& args, const std::vector<std::string>& env,
                       double timeout_s) {
   return run_program(OMNICUT_BIN, args, env, timeout_s);

@@ -28,6 +28,15 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_omnicut(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                       double timeout_s = 300);
 
+// omnicut `args` run under strace, and how many times it (any of its threads or children) opened
+// `file` successfully. opens is -1 when strace cannot trace here (not installed, or ptrace not
+// allowed): the caller skips.
+struct TracedRun {
+  RunResult run;
+  int opens = -1;
+};
+TracedRun count_opens(const fs::path& file, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
 // `ffprobe -show_format -show_streams -of json FILE`, parsed. Fails the test when ffprobe fails.
 nlohmann::json ffprobe(const fs::path& file);
 
