@@ -74,8 +74,10 @@ const std::error_category& http_category() {
 }
 
 bool maybe_delivered(const std::exception& e) {
-  const auto* transport = dynamic_cast<const TransportError*>(&e);
-  return !transport || transport->maybe_delivered();
+  if (const auto* transport = dynamic_cast<const TransportError*>(&e)) return transport->maybe_delivered();
+  const auto* error = dynamic_cast<const Error*>(&e);
+  if (error && error->cause().category() == http_category()) return !refused_before_queueing(error->cause().value());
+  return true;
 }
 
 std::string describe_error_body(const std::string& body) {

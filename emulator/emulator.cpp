@@ -98,6 +98,10 @@ void Emulator::Impl::install_checks() {
       return httplib::Server::HandlerResponse::Handled;
     }
     if (c.faults.take_rate_limit()) {
+      {
+        std::lock_guard lock(c.stats_mutex);
+        ++c.stats.rate_limited;
+      }
       res.set_header("Retry-After", "1");
       send_detail(res, 429, "Rate limit exceeded: retry after 1 second");
       return httplib::Server::HandlerResponse::Handled;

@@ -10,10 +10,11 @@ namespace omnicut::emulator {
 
 // Faults chosen per run. The SPEC string form (for `omnicut emulator --faults SPEC`) is a comma
 // list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3"
-// (also "status503xN", "statusxN" = alternating 503/500, "drop-submit" and "no-bill"; for fal's
-// request history: "history-lag=SECONDS", "history-hidden", "history-401").
+// (also "status503xN", "statusxN" = alternating 503/500, "submit503xN", "drop-submit" and
+// "no-bill"; for fal's request history: "history-lag=SECONDS", "history-hidden", "history-401").
 struct Faults {
   int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
+  int submit_unavailable = 0;   // the next N submits answer 503 before queueing anything
   int status_errors = 0;        // the next N status reads answer 500/503
   bool drop_upload = false;     // the first upload PUT drops the connection half-way
   bool drop_download = false;   // the first file GET drops the connection half-way
@@ -43,6 +44,8 @@ struct Stats {
   int uploads = 0;              // completed storage uploads
   int connections = 0;          // TCP connections accepted (its own fetches of video_url included)
   std::vector<std::string> video_urls;  // video_url of every accepted submit, in order
+  int rate_limited = 0;         // 429s served by the 429xN fault
+  int submits_unavailable = 0;  // 503s served to submits by submit503xN (nothing queued)
   // fal's request history (routes_history.cpp): pages answered, and what each history fault did.
   int history_listings = 0;     // 200 answers of GET /v1/models/requests/by-endpoint
   int history_lagged = 0;       // rows held back by history-lag (summed over listings)

@@ -42,7 +42,7 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 }
 
 const char* kFaultHelp =
-    "known faults: 429xN, status500xN, status503xN, statusxN, drop-upload, drop-download, "
+    "known faults: 429xN, status500xN, status503xN, statusxN, submit503xN, drop-upload, drop-download, "
     "drop-submit, slow=MS, fail-job, queue=N, no-bill, history-lag=S, history-hidden, history-401";
 
 }  // namespace
@@ -55,6 +55,7 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "status500") f.status_errors += n, f.status_error_code = f.status_error_code == 503 ? 0 : 500;
     else if (name == "status503") f.status_errors += n, f.status_error_code = f.status_error_code == 500 ? 0 : 503;
     else if (name == "status") f.status_errors += n;
+    else if (name == "submit503") f.submit_unavailable += n;
     else if (name == "drop-upload") f.drop_upload = n > 0;
     else if (name == "drop-download") f.drop_download = n > 0;
     else if (name == "drop-submit") f.drop_submit = n > 0;
@@ -94,6 +95,13 @@ int FaultState::take_status_error() {
   --faults_.status_errors;
   if (faults_.status_error_code) return faults_.status_error_code;
   return status_errors_served_++ % 2 == 0 ? 503 : 500;  // both kinds when none was named
+}
+
+bool FaultState::take_submit_unavailable() {
+  std::lock_guard lock(mutex_);
+  if (faults_.submit_unavailable <= 0) return false;
+  --faults_.submit_unavailable;
+  return true;
 }
 
 bool FaultState::take_drop_upload() {

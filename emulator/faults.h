@@ -12,6 +12,7 @@ class FaultState {
   void set(const Faults& faults);
   Faults current() const;
   bool take_rate_limit();        // true: answer this request 429
+  bool take_submit_unavailable();  // true: answer this submit 503 without queueing it
   int take_status_error();       // 0, or the status code (500/503) to answer this status read with
   bool take_drop_upload();       // true once: drop this upload half-way
   bool take_drop_download();     // true once: drop this download half-way

@@ -44,6 +44,13 @@ void submit(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!endpoint) return send_detail(res, 404, "Path " + req.path + " not found");
   nlohmann::json input = nlohmann::json::parse(req.body, nullptr, false);
   if (input.is_discarded() || !input.is_object()) return send_invalid_body(res);
+  if (ctx.faults.take_submit_unavailable()) {
+    {
+      std::lock_guard lock(ctx.stats_mutex);
+      ++ctx.stats.submits_unavailable;
+    }
+    return send_detail(res, 503, "Service Unavailable: no capacity to queue the request");
+  }
   std::string video_url =
       input.contains(endpoint->video_input_field) && input[endpoint->video_input_field].is_string()
           ? input[endpoint->video_input_field].get<std::string>()

@@ -47,14 +47,14 @@ void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContex
   try {
     sub = client::submit(*ctx.fal, find_endpoint(t.endpoint).id, t.submit_input);
   } catch (const Error& e) {
-    // A failure without an answer after the request may have reached fal (a timeout, a dropped
-    // connection, Ctrl-C mid-request) may hide an accepted job: the turn stays "submitting" (see
-    // edit_session.h) and, unless the user stopped the run, is looked for in fal's request
-    // history at once. Any answer from fal means it was not queued, and a request that never
-    // reached fal cannot have been: the turn can be sent again.
+    // A network failure that may hide an accepted job (no answer after the request left, Ctrl-C
+    // mid-request, a gateway's 5xx, an unreadable 2xx: client::maybe_delivered) leaves the turn
+    // "submitting" (see edit_session.h) and, unless the user stopped the run, it is looked for in
+    // fal's request history at once. A request that never left, or that fal answered before
+    // queueing (a 4xx, 503 after the retries), cannot have been queued: the turn can be sent again.
     t.error = e.what();
-    bool unanswered = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
-    if (unanswered && client::maybe_delivered(e)) {
+    bool network = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
+    if (network && client::maybe_delivered(e)) {
       f.save();
       if (e.kind() == ErrorKind::interrupted) throw;
       resolve_lost_submit(f, t, o, ctx, false);
@@ -62,10 +62,12 @@ void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContex
     }
     t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
     f.save();
-    if (!unanswered) throw;
-    throw client::TransportError(e.kind(), e.what(), "nothing reached fal, so turn " + std::to_string(t.turn) +
-                                 " is pending again: `omnicut edit --resume " + f.resume_path() + "` sends it",
-                                 e.cause(), false);
+    if (!network) throw;
+    bool answered = e.cause().category() == client::http_category();
+    throw Error(e.kind(), e.what(),
+                std::string(answered ? "fal answered before queueing it" : "nothing reached fal") + ", so turn " +
+                    std::to_string(t.turn) + " is pending again: `omnicut edit --resume " + f.resume_path() + "` sends it",
+                e.cause());
   }
   t.request_id = sub.request_id;
   t.status_url = sub.status_url;
