@@ -10,8 +10,9 @@ namespace omnicut::emulator {
 
 // Faults chosen per run. The SPEC string form (for `omnicut emulator --faults SPEC`) is a comma
 // list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3"
-// (also "status503xN", "statusxN" = alternating 503/500, "submit503xN", "drop-submit" and
-// "no-bill"; for fal's request history: "history-lag=SECONDS", "history-hidden", "history-401").
+// (also "status503xN", "statusxN" = alternating 503/500, "submit503xN", "drop-submit",
+// "slow-submit=MS", "queue-ms=MS" and "no-bill"; for fal's request history: "history-lag=SECONDS",
+// "history-hidden", "history-401").
 struct Faults {
   int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
   int submit_unavailable = 0;   // the next N submits answer 503 before queueing anything
@@ -20,9 +21,11 @@ struct Faults {
   bool drop_download = false;   // the first file GET drops the connection half-way
   int slow_ms = 0;              // every response is delayed this long
   bool fail_job = false;        // jobs end COMPLETED with error; the result GET answers 500
-  int queue_polls = 0;          // a job stays IN_QUEUE for this many status reads
+  int queue_polls = 0;          // a job stays IN_QUEUE for this many status reads (of that job)
+  int queue_ms = 0;             // a job stays IN_QUEUE this long after its submit, polled or not
   int status_error_code = 0;    // 500 or 503 for status_errors; 0 alternates 503 and 500
   bool drop_submit = false;     // the first submit is accepted (and billed), then its connection drops
+  int slow_submit_ms = 0;       // every submit is queued at once, then its answer waits this long
   bool no_bill = false;         // results carry no x-fal-billable-units, as from an app that sets none
   int history_lag_s = 0;        // a request is listed by the request history only this long after its submit
   bool history_hidden = false;  // the request history never lists any request
@@ -46,6 +49,8 @@ struct Stats {
   std::vector<std::string> video_urls;  // video_url of every accepted submit, in order
   int rate_limited = 0;         // 429s served by the 429xN fault
   int submits_unavailable = 0;  // 503s served to submits by submit503xN (nothing queued)
+  int slow_submits = 0;         // submit answers held back by slow-submit
+  int queue_delayed = 0;        // jobs held IN_QUEUE by queue-ms
   // fal's request history (routes_history.cpp): pages answered, and what each history fault did.
   int history_listings = 0;     // 200 answers of GET /v1/models/requests/by-endpoint
   int history_lagged = 0;       // rows held back by history-lag (summed over listings)

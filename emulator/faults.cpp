@@ -43,7 +43,7 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 
 const char* kFaultHelp =
     "known faults: 429xN, status500xN, status503xN, statusxN, submit503xN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, fail-job, queue=N, no-bill, history-lag=S, history-hidden, history-401";
+    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401";
 
 }  // namespace
 
@@ -60,8 +60,10 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "drop-download") f.drop_download = n > 0;
     else if (name == "drop-submit") f.drop_submit = n > 0;
     else if (name == "slow") f.slow_ms = n;
+    else if (name == "slow-submit") f.slow_submit_ms = n;
     else if (name == "fail-job") f.fail_job = n > 0;
     else if (name == "queue") f.queue_polls = n;
+    else if (name == "queue-ms") f.queue_ms = n;
     else if (name == "no-bill") f.no_bill = n > 0;
     else if (name == "history-lag") f.history_lag_s = n;
     else if (name == "history-hidden") f.history_hidden = n > 0;
@@ -124,6 +126,11 @@ int FaultState::slow_ms() const {
   return faults_.slow_ms;
 }
 
+int FaultState::slow_submit_ms() const {
+  std::lock_guard lock(mutex_);
+  return faults_.slow_submit_ms;
+}
+
 bool FaultState::fail_job() const {
   std::lock_guard lock(mutex_);
   return faults_.fail_job;
@@ -137,6 +144,11 @@ bool FaultState::no_bill() const {
 int FaultState::queue_polls() const {
   std::lock_guard lock(mutex_);
   return faults_.queue_polls;
+}
+
+int FaultState::queue_ms() const {
+  std::lock_guard lock(mutex_);
+  return faults_.queue_ms;
 }
 
 int FaultState::history_lag_s() const {

@@ -18,8 +18,10 @@ class FaultState {
   bool take_drop_download();     // true once: drop this download half-way
   bool take_drop_submit();       // true once: accept this submit, then drop the connection
   int slow_ms() const;
+  int slow_submit_ms() const;
   bool fail_job() const;
   int queue_polls() const;
+  int queue_ms() const;
   bool no_bill() const;
   int history_lag_s() const;
   bool history_hidden() const;
