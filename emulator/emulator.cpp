@@ -161,6 +161,7 @@ void Emulator::start() {
   add_storage_routes(m.server, c);
   add_file_routes(m.server, c);
   add_history_routes(m.server, c);
+  add_pricing_routes(m.server, c);
   add_queue_routes(m.server, c);
   m.listener = std::thread([&m] { m.server.listen_after_bind(); });
   while (!m.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

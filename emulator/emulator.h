@@ -12,7 +12,7 @@ namespace omnicut::emulator {
 // list, e.g. "429x2,status500x1,drop-upload,drop-download,slow=200,fail-job,queue=3"
 // (also "status503xN", "statusxN" = alternating 503/500, "submit503xN", "drop-submit",
 // "slow-submit=MS", "queue-ms=MS" and "no-bill"; for fal's request history: "history-lag=SECONDS",
-// "history-hidden", "history-401").
+// "history-hidden", "history-401"; for fal's pricing: "pricing-403", "pricing-500").
 struct Faults {
   int rate_limit = 0;           // the next N requests answer 429 with Retry-After: 1
   int submit_unavailable = 0;   // the next N submits answer 503 before queueing anything
@@ -30,6 +30,7 @@ struct Faults {
   int history_lag_s = 0;        // a request is listed by the request history only this long after its submit
   bool history_hidden = false;  // the request history never lists any request
   bool history_401 = false;     // the request history refuses the key (401)
+  int pricing_error = 0;        // 403 or 500: every GET /v1/models/pricing answers it
 };
 Faults parse_faults(const std::string& spec);  // throws omnicut::Error(usage)
 
@@ -56,6 +57,10 @@ struct Stats {
   int history_lagged = 0;       // rows held back by history-lag (summed over listings)
   int history_hidden = 0;       // rows held back by history-hidden (summed over listings)
   int history_refused = 0;      // 401s served by history-401
+  // fal's pricing (routes_pricing.cpp): 200 answers of GET /v1/models/pricing, and the answers
+  // the pricing-403/pricing-500 faults served.
+  int pricing_lookups = 0;
+  int pricing_errors = 0;
 };
 
 class Emulator {

@@ -43,7 +43,7 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 
 const char* kFaultHelp =
     "known faults: 429xN, status500xN, status503xN, statusxN, submit503xN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401";
+    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401, pricing-403, pricing-500";
 
 }  // namespace
 
@@ -68,6 +68,8 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "history-lag") f.history_lag_s = n;
     else if (name == "history-hidden") f.history_hidden = n > 0;
     else if (name == "history-401") f.history_401 = n > 0;
+    else if (name == "pricing-403") f.pricing_error = n > 0 ? 403 : 0;
+    else if (name == "pricing-500") f.pricing_error = n > 0 ? 500 : 0;
     else throw Error(ErrorKind::usage, "--faults " + raw, std::string("unknown fault (") + kFaultHelp + ")");
   }
   return f;
@@ -164,6 +166,11 @@ bool FaultState::history_hidden() const {
 bool FaultState::history_401() const {
   std::lock_guard lock(mutex_);
   return faults_.history_401;
+}
+
+int FaultState::pricing_error() const {
+  std::lock_guard lock(mutex_);
+  return faults_.pricing_error;
 }
 
 }  // namespace omnicut::emulator

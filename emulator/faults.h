@@ -26,6 +26,7 @@ class FaultState {
   int history_lag_s() const;
   bool history_hidden() const;
   bool history_401() const;
+  int pricing_error() const;
 
  private:
   mutable std::mutex mutex_;
