@@ -117,6 +117,13 @@ Error http_error(const Http& http, const std::string& subject, const Response& r
   return error(ErrorKind::remote, with_body(code, body));
 }
 
+Error platform_key_refused(const Http& http, const std::string& subject, const Response& r, const std::string& what) {
+  std::string body = http.redact(describe_error_body(r.body));
+  return Error(ErrorKind::auth, subject,
+               "HTTP " + std::to_string(r.status) + ": this key may not " + what + (body.empty() ? "" : " (" + body + ")"),
+               http_status_error(r.status));
+}
+
 void expect_success(const Http& http, const std::string& subject, const Response& r) {
   if (r.status < 200 || r.status >= 300) throw http_error(http, subject, r);
 }

@@ -49,6 +49,11 @@ Error http_error(const Http& http, const std::string& subject, const Response& r
 // {"error"/"message"}, else the first line of the text; "" when there is nothing.
 std::string describe_error_body(const std::string& body);
 
+// A Platform API (api.fal.ai/v1/...) 401/403: the key may not `what` ("list fal's request
+// history"); kind auth, the status kept as the cause, fal's own message appended.
+Error platform_key_refused(const Http& http, const std::string& subject, const Response& response,
+                           const std::string& what);
+
 // Throws http_error(...) unless the status is 2xx.
 void expect_success(const Http& http, const std::string& subject, const Response& response);
 
