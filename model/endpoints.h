@@ -17,13 +17,10 @@ struct Billing {
   double input_audio_tokens_per_s = 0;
   double output_video_tokens_per_s = 0;
   double prompt_chars_per_token = 4;  // text tokens: an estimate, ~4 characters a token
-  // The price of one of fal's billing units (the x-fal-billable-units a result reports), as
-  // /models/pricing would give it; 0: unknown, and a billed turn's dollars are then unknown.
+  // The price of one of fal's billing units (the x-fal-billable-units a result reports), where
+  // known; 0: unknown, and an edit asks fal's /v1/models/pricing (pipeline/money/unit_price.h).
   double usd_per_unit = 0;
 };
-
-// The built-in emulator bills in units of one US dollar (emulator/billing.h says why).
-inline constexpr double kEmulatorUsdPerUnit = 1.0;
 
 struct Endpoint {
   std::string id;                // e.g. "google/gemini-omni-flash/edit"

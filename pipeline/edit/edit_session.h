@@ -19,12 +19,14 @@
 // whole run, and a second process refuses at once with Error(refused).
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "client/fal.h"
 #include "pipeline/edit/ledger.h"
+#include "pipeline/money/unit_price.h"
 #include "pipeline/support/progress.h"
 
 namespace omnicut {
@@ -67,6 +69,8 @@ struct EditContext {
   bool local = false;                   // the built-in emulator: simulated, nothing billed
   Progress* progress = nullptr;
   std::function<void(const std::string&)> say;  // human text for stdout (empty in JSON mode)
+  // fal's price of a billing unit, asked once per run; copies of the context share it.
+  std::shared_ptr<UnitPriceBook> prices = std::make_shared<UnitPriceBook>();
 };
 
 struct EditOutcome {

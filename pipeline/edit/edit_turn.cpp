@@ -19,20 +19,20 @@ client::Submission submission_of(const TurnRecord& t) {
   return {t.endpoint, t.request_id, t.status_url, t.response_url, t.cancel_url};
 }
 
-// The built-in emulator prices its own units (emulator/billing.h); fal's come at the billing's
-// usd_per_unit, unknown unless a pricing says.
-Billing billing_for_bills(const Session& s) {
-  Billing b = s.billing;
-  if (s.local && b.usd_per_unit <= 0) b.usd_per_unit = kEmulatorUsdPerUnit;
-  return b;
-}
-
 // fal's bill (x-fal-billable-units) when the result carried one, else the cost model's estimate.
-void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s) {
-  CostModel model(billing_for_bills(s));
+// A bill in units whose price the endpoint table does not know is priced by fal's pricing route
+// (the built-in emulator's too), asked once per run; without it the dollars stay unknown.
+void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s, EditContext& ctx) {
+  CostModel model(s.billing);
   bool input_audio = t.turn == 1 ? s.source.has_audio : true;
   TurnCost estimate = model.turn(s.prep.value("duration", s.source.duration), input_audio, t.prompt);
   record_cost(t, result.billed, estimate, model);
+  if (t.cost_usd || !t.billed || !t.billed->value) return;
+  UnitPriceBook::Answer fal_price = ctx.prices->price(*ctx.fal, t.endpoint);
+  if (fal_price.price) price_bill(t, fal_price.price->unit_price, fal_price.price->unit, price_source::fal_pricing);
+  else if (fal_price.fresh)
+    ctx.progress->message("the price of a billing unit of " + t.endpoint + " is unknown (" + fal_price.why_unknown +
+                          "): billed turns show their units, not dollars");
 }
 
 void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
@@ -152,7 +152,7 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
   client::RemoteFile remote = client::RemoteFile::from_json(file);  // Error(remote) without a url
   t.result = ResultFile{remote.url, remote.content_type, remote.file_name,
                         static_cast<int64_t>(remote.file_size.value_or(0))};
-  record_bill(t, result, f.session);
+  record_bill(t, result, f.session, ctx);
   t.status = turn_status::completed;
   t.timings.completed_at = now_iso8601();
   t.timings.run_s = std::chrono::duration<double>(Clock::now() - started).count();

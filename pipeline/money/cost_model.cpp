@@ -37,11 +37,6 @@ TurnCost CostModel::priced(const TurnTokens& tokens) const {
   return cost;
 }
 
-std::optional<double> CostModel::billed_usd(double units) const {
-  if (billing_.usd_per_unit <= 0) return std::nullopt;
-  return units * billing_.usd_per_unit;
-}
-
 TurnCost CostModel::turn(double seconds, bool input_has_audio, const std::string& prompt) const {
   TurnTokens t;
   t.input_video = seconds * billing_.input_video_tokens_per_s;

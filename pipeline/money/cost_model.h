@@ -48,9 +48,6 @@ class CostModel {
   TurnCost turn(double seconds, bool input_has_audio, const std::string& prompt) const;
   // What a turn costs for given token counts (e.g. the counts a result reported).
   TurnCost priced(const TurnTokens& tokens) const;
-  // Dollars for billing units fal reported, at Billing::usd_per_unit; nullopt when that price is
-  // unknown (0), never a made-up $0.
-  std::optional<double> billed_usd(double units) const;
   // Turns 1..N, one prompt each; turn 1's input has audio when the source has, later ones always.
   SessionCost session(double seconds, bool source_has_audio, const std::vector<std::string>& prompts) const;
   // `turns` turns of the same prompt.
