@@ -74,8 +74,10 @@ const std::error_category& http_category() {
 }
 
 bool maybe_delivered(const std::exception& e) {
-  const auto* transport = dynamic_cast<const TransportError*>(&e);
-  return !transport || transport->maybe_delivered();
+  if (const auto* transport = dynamic_cast<const TransportError*>(&e)) return transport->maybe_delivered();
+  const auto* error = dynamic_cast<const Error*>(&e);
+  if (error && error->cause().category() == http_category()) return !refused_before_queueing(error->cause().value());
+  return true;
 }
 
 std::string describe_error_body(const std::string& body) {
@@ -113,6 +115,13 @@ Error http_error(const Http& http, const std::string& subject, const Response& r
   }
   if (r.status >= 500) return error(ErrorKind::network, with_body(code + ": fal server error", body));
   return error(ErrorKind::remote, with_body(code, body));
+}
+
+Error platform_key_refused(const Http& http, const std::string& subject, const Response& r, const std::string& what) {
+  std::string body = http.redact(describe_error_body(r.body));
+  return Error(ErrorKind::auth, subject,
+               "HTTP " + std::to_string(r.status) + ": this key may not " + what + (body.empty() ? "" : " (" + body + ")"),
+               http_status_error(r.status));
 }
 
 void expect_success(const Http& http, const std::string& subject, const Response& r) {

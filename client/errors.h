@@ -33,8 +33,11 @@ class TransportError : public Error {
   bool maybe_delivered_;
 };
 
-// Whether the request behind `e` may have reached the server: false only for a TransportError
-// that certainly did not. Any other error counts as delivered (an answer came, or nobody knows).
+// Whether the request behind `e` may have been taken by fal (for a submit: queued, and billed).
+// False for a TransportError that certainly never left, and for an HTTP answer fal sends only
+// before queueing (refused_before_queueing in client/http.h: any 4xx, 503), whose cause() says
+// so. True for anything else: no answer after the request left, an answer a gateway may have
+// sent after passing it on (500/502/504), or a 2xx answer that could not be read.
 bool maybe_delivered(const std::exception& e);
 
 // The error for a non-2xx `response` to a call about `subject` (a file, an endpoint id, a
@@ -45,6 +48,11 @@ Error http_error(const Http& http, const std::string& subject, const Response& r
 // as-is, the Platform API's {"error":{"type","message"}} as "type: message", else
 // {"error"/"message"}, else the first line of the text; "" when there is nothing.
 std::string describe_error_body(const std::string& body);
+
+// A Platform API (api.fal.ai/v1/...) 401/403: the key may not `what` ("list fal's request
+// history"); kind auth, the status kept as the cause, fal's own message appended.
+Error platform_key_refused(const Http& http, const std::string& subject, const Response& response,
+                           const std::string& what);
 
 // Throws http_error(...) unless the status is 2xx.
 void expect_success(const Http& http, const std::string& subject, const Response& response);

@@ -45,13 +45,8 @@ json fetch_page(const Fal& fal, const std::string& url) {
   r.with_key = true;
   r.headers = {"Accept: application/json"};
   Response resp = fal.http.send(r, policy::status(), kSubject);
-  if (resp.status == 401 || resp.status == 403) {
-    std::string body = fal.http.redact(describe_error_body(resp.body));
-    throw Error(ErrorKind::auth, kSubject,
-                "HTTP " + std::to_string(resp.status) + ": this key may not list fal's request history" +
-                    (body.empty() ? "" : " (" + body + ")"),
-                http_status_error(resp.status));
-  }
+  if (resp.status == 401 || resp.status == 403)
+    throw platform_key_refused(fal.http, kSubject, resp, "list fal's request history");
   expect_success(fal.http, kSubject, resp);
   json j = json::parse(resp.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("items") || !j["items"].is_array())

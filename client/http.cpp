@@ -289,6 +289,8 @@ std::string Response::header(const std::string& lower_name) const {
   return it == headers.end() ? "" : it->second;
 }
 
+bool refused_before_queueing(long status) { return (status >= 400 && status < 500) || status == 503; }
+
 namespace policy {
 RetryPolicy standard() { return RetryPolicy{}; }
 RetryPolicy status() {
@@ -301,9 +303,9 @@ RetryPolicy submit() {
   RetryPolicy p;
   p.max_attempts = 4;
   p.max_delay_s = 60;
-  // fal answers 429 (rate limited) and 503 (no capacity to queue) before it queues anything, so
-  // repeating those cannot create a second job. 502/504 come from gateways that may already have
-  // passed the request on, so they are not repeated.
+  // fal answers 429 (rate limited) and 503 (no capacity to queue) before it queues anything
+  // (refused_before_queueing), so repeating those cannot create a second job. 502/504 come from
+  // gateways that may already have passed the request on, so they are not repeated.
   p.retry_statuses = {429, 503};
   p.retry_maybe_delivered = false;
   return p;

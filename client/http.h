@@ -42,6 +42,12 @@ struct RetryPolicy {
   bool retry_maybe_delivered = true;
 };
 
+// Whether an HTTP answer to a queue submit means fal did not queue it: every 4xx (key, unknown
+// endpoint, body, rate limit: refused at the door) and 503 (no capacity). 500/502/504 may come
+// from a gateway that had already passed the request on. policy::submit() repeats two of these
+// (429, 503); client::maybe_delivered() (client/errors.h) reads an answered error by this rule.
+bool refused_before_queueing(long status);
+
 namespace policy {
 RetryPolicy standard();   // initiate, cancel, part PUTs: 429/502/503/504 + network errors
 RetryPolicy status();     // status reads: as standard, plus 500, more attempts

@@ -6,10 +6,10 @@
 // The unit (v1). fal bills per unit and prices a unit through /models/pricing; for the token-billed v1
 // edit no source says what a unit is (one unit_price cannot hold its two token rates; a
 // third-party price table treats fal's unit as $1, unverified). The emulator takes that reading:
-// one unit is one US dollar (kEmulatorUsdPerUnit, model/endpoints.h), and an edit's units are its
-// token cost by the endpoint table's billing rules, the same ones `estimate` uses, so estimate
-// and bill can be compared: video and audio tokens per second of input, prompt tokens at
-// prompt_chars_per_token, video tokens per second of output.
+// one unit is one US dollar (kEmulatorUsdPerUnit, which its /v1/models/pricing serves), and an
+// edit's units are its token cost by the endpoint table's billing rules, the same ones `estimate`
+// uses, so estimate and bill can be compared: video and audio tokens per second of input, prompt
+// tokens at prompt_chars_per_token, video tokens per second of output.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -17,6 +17,8 @@
 #include "model/endpoints.h"
 
 namespace omnicut::emulator {
+
+inline constexpr double kEmulatorUsdPerUnit = 1.0;
 
 double billable_units(const Billing& billing, double input_seconds, bool input_has_audio, double output_seconds,
                       size_t prompt_chars);

@@ -37,6 +37,7 @@ void add_file_routes(httplib::Server& server, Context& ctx);
 void add_queue_routes(httplib::Server& server, Context& ctx);
 // Before the queue routes: /v1/models/requests/by-endpoint would otherwise match a result GET.
 void add_history_routes(httplib::Server& server, Context& ctx);
+void add_pricing_routes(httplib::Server& server, Context& ctx);
 // httplib refuses a PUT or POST that has neither Content-Length nor chunked encoding before any
 // route sees it, but clients (libcurl's custom PUT) send a cancel that way; answered up front.
 bool answer_bodiless(Context& ctx, const httplib::Request& req, httplib::Response& res);

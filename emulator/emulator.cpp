@@ -98,6 +98,10 @@ void Emulator::Impl::install_checks() {
       return httplib::Server::HandlerResponse::Handled;
     }
     if (c.faults.take_rate_limit()) {
+      {
+        std::lock_guard lock(c.stats_mutex);
+        ++c.stats.rate_limited;
+      }
       res.set_header("Retry-After", "1");
       send_detail(res, 429, "Rate limit exceeded: retry after 1 second");
       return httplib::Server::HandlerResponse::Handled;
@@ -157,6 +161,7 @@ void Emulator::start() {
   add_storage_routes(m.server, c);
   add_file_routes(m.server, c);
   add_history_routes(m.server, c);
+  add_pricing_routes(m.server, c);
   add_queue_routes(m.server, c);
   m.listener = std::thread([&m] { m.server.listen_after_bind(); });
   while (!m.server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -42,8 +42,8 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 }
 
 const char* kFaultHelp =
-    "known faults: 429xN, status500xN, status503xN, statusxN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, fail-job, queue=N, no-bill, history-lag=S, history-hidden, history-401";
+    "known faults: 429xN, status500xN, status503xN, statusxN, submit503xN, drop-upload, drop-download, "
+    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401, pricing-403, pricing-500";
 
 }  // namespace
 
@@ -55,16 +55,21 @@ Faults parse_faults(const std::string& spec) {
     else if (name == "status500") f.status_errors += n, f.status_error_code = f.status_error_code == 503 ? 0 : 500;
     else if (name == "status503") f.status_errors += n, f.status_error_code = f.status_error_code == 500 ? 0 : 503;
     else if (name == "status") f.status_errors += n;
+    else if (name == "submit503") f.submit_unavailable += n;
     else if (name == "drop-upload") f.drop_upload = n > 0;
     else if (name == "drop-download") f.drop_download = n > 0;
     else if (name == "drop-submit") f.drop_submit = n > 0;
     else if (name == "slow") f.slow_ms = n;
+    else if (name == "slow-submit") f.slow_submit_ms = n;
     else if (name == "fail-job") f.fail_job = n > 0;
     else if (name == "queue") f.queue_polls = n;
+    else if (name == "queue-ms") f.queue_ms = n;
     else if (name == "no-bill") f.no_bill = n > 0;
     else if (name == "history-lag") f.history_lag_s = n;
     else if (name == "history-hidden") f.history_hidden = n > 0;
     else if (name == "history-401") f.history_401 = n > 0;
+    else if (name == "pricing-403") f.pricing_error = n > 0 ? 403 : 0;
+    else if (name == "pricing-500") f.pricing_error = n > 0 ? 500 : 0;
     else throw Error(ErrorKind::usage, "--faults " + raw, std::string("unknown fault (") + kFaultHelp + ")");
   }
   return f;
@@ -96,6 +101,13 @@ int FaultState::take_status_error() {
   return status_errors_served_++ % 2 == 0 ? 503 : 500;  // both kinds when none was named
 }
 
+bool FaultState::take_submit_unavailable() {
+  std::lock_guard lock(mutex_);
+  if (faults_.submit_unavailable <= 0) return false;
+  --faults_.submit_unavailable;
+  return true;
+}
+
 bool FaultState::take_drop_upload() {
   std::lock_guard lock(mutex_);
   return std::exchange(faults_.drop_upload, false);
@@ -116,6 +128,11 @@ int FaultState::slow_ms() const {
   return faults_.slow_ms;
 }
 
+int FaultState::slow_submit_ms() const {
+  std::lock_guard lock(mutex_);
+  return faults_.slow_submit_ms;
+}
+
 bool FaultState::fail_job() const {
   std::lock_guard lock(mutex_);
   return faults_.fail_job;
@@ -131,6 +148,11 @@ int FaultState::queue_polls() const {
   return faults_.queue_polls;
 }
 
+int FaultState::queue_ms() const {
+  std::lock_guard lock(mutex_);
+  return faults_.queue_ms;
+}
+
 int FaultState::history_lag_s() const {
   std::lock_guard lock(mutex_);
   return faults_.history_lag_s;
@@ -144,6 +166,11 @@ bool FaultState::history_hidden() const {
 bool FaultState::history_401() const {
   std::lock_guard lock(mutex_);
   return faults_.history_401;
+}
+
+int FaultState::pricing_error() const {
+  std::lock_guard lock(mutex_);
+  return faults_.pricing_error;
 }
 
 }  // namespace omnicut::emulator

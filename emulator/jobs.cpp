@@ -59,6 +59,7 @@ nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::strin
   job->in = {.id = new_request_id(), .endpoint_id = endpoint_id, .owner_app = owner_app, .input = std::move(input),
              .webhook = webhook};
   job->hold_polls = faults_.queue_polls();
+  job->release_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(faults_.queue_ms());
   job->sent_at = std::chrono::system_clock::now();
   nlohmann::json body = urls(*job);
   {
@@ -163,8 +164,18 @@ void JobQueue::run_worker() {
     std::shared_ptr<Job> job;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || (!queued_.empty() && queued_.front()->hold_polls <= 0); });
-      if (stopping_) return;
+      // First in, first out: the front job starts once its status reads (queue=N) and its time
+      // in the queue (queue-ms) are both done.
+      for (;;) {
+        if (stopping_) return;
+        if (queued_.empty() || queued_.front()->hold_polls > 0) {
+          wake_.wait(lock);
+          continue;
+        }
+        const auto release_at = queued_.front()->release_at;
+        if (std::chrono::steady_clock::now() >= release_at) break;
+        wake_.wait_until(lock, release_at);
+      }
       job = queued_.front();
       queued_.pop_front();
       job->state = State::running;

@@ -88,6 +88,7 @@ class JobQueue {
     JobInput in;
     State state = State::queued;
     int hold_polls = 0;
+    std::chrono::steady_clock::time_point release_at;  // queue-ms: not started before this
     bool cancel_requested = false;
     std::vector<nlohmann::json> logs;
     std::chrono::steady_clock::time_point started;

@@ -13,20 +13,13 @@
 #include "common/iso_time.h"
 #include "emulator/context.h"
 #include "emulator/http_util.h"
+#include "emulator/platform_api.h"
 
 namespace omnicut::emulator {
 
 namespace {
 
 using Time = std::chrono::system_clock::time_point;
-
-void send_platform_error(httplib::Response& res, int status, const std::string& type, const std::string& message) {
-  send_json(res, status, {{"error", {{"type", type}, {"message", message}}}});
-}
-
-struct BadRequest {
-  std::string message;
-};
 
 const std::string kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -51,7 +44,7 @@ std::string unbase64(const std::string& in) {
   for (char c : in) {
     if (c == '=') break;
     auto d = kDigits.find(c);
-    if (d == std::string::npos) throw BadRequest{"cursor is not valid"};
+    if (d == std::string::npos) throw PlatformError{"cursor is not valid"};
     n = (n << 6) | static_cast<uint32_t>(d);
     bits += 6;
     if (bits >= 8) {
@@ -65,29 +58,14 @@ std::string unbase64(const std::string& in) {
 size_t cursor_offset(const std::string& cursor) {
   std::string text = unbase64(cursor);
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 9)
-    throw BadRequest{"cursor is not valid"};
+    throw PlatformError{"cursor is not valid"};
   return std::stoul(text);
-}
-
-std::set<std::string> endpoint_ids(const httplib::Request& req) {
-  std::set<std::string> ids;
-  for (size_t i = 0; i < req.get_param_value_count("endpoint_id"); ++i) {
-    std::string list = req.get_param_value("endpoint_id", i);
-    for (size_t begin = 0; begin <= list.size();) {
-      size_t end = std::min(list.find(',', begin), list.size());
-      if (end > begin) ids.insert(list.substr(begin, end - begin));
-      begin = end + 1;
-    }
-  }
-  if (ids.empty()) throw BadRequest{"endpoint_id: field required"};
-  if (ids.size() > 50) throw BadRequest{"endpoint_id: at most 50 endpoint ids"};
-  return ids;
 }
 
 Time time_param(const httplib::Request& req, const std::string& name, Time fallback) {
   if (!req.has_param(name)) return fallback;
   auto t = parse_iso8601(req.get_param_value(name));
-  if (!t) throw BadRequest{name + ": expected an ISO 8601 date-time or YYYY-MM-DD"};
+  if (!t) throw PlatformError{name + ": expected an ISO 8601 date-time or YYYY-MM-DD"};
   return *t;
 }
 
@@ -95,9 +73,9 @@ int limit_param(const httplib::Request& req) {
   if (!req.has_param("limit")) return 50;
   const std::string text = req.get_param_value("limit");
   if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw BadRequest{"limit: expected a whole number"};
+    throw PlatformError{"limit: expected a whole number"};
   int n = std::stoi(text);
-  if (n < 1 || n > 100) throw BadRequest{"limit: must be between 1 and 100"};
+  if (n < 1 || n > 100) throw PlatformError{"limit: must be between 1 and 100"};
   return n;
 }
 
@@ -161,11 +139,11 @@ nlohmann::json list_page(Context& ctx, const httplib::Request& req) {
   const Time end = time_param(req, "end", now);
   const std::string status = req.get_param_value("status");
   if (!status.empty() && status != "success" && status != "error" && status != "user_error")
-    throw BadRequest{"status: expected success, error or user_error"};
+    throw PlatformError{"status: expected success, error or user_error"};
   const std::string expand = req.get_param_value("expand");
-  if (!expand.empty() && expand != "payloads") throw BadRequest{"expand: expected payloads"};
+  if (!expand.empty() && expand != "payloads") throw PlatformError{"expand: expected payloads"};
   const std::string sort_by = req.has_param("sort_by") ? req.get_param_value("sort_by") : "ended_at";
-  if (sort_by != "ended_at" && sort_by != "duration") throw BadRequest{"sort_by: expected ended_at or duration"};
+  if (sort_by != "ended_at" && sort_by != "duration") throw PlatformError{"sort_by: expected ended_at or duration"};
   const size_t limit = static_cast<size_t>(limit_param(req));
   const size_t offset = req.has_param("cursor") ? cursor_offset(req.get_param_value("cursor")) : 0;
 
@@ -183,30 +161,18 @@ nlohmann::json list_page(Context& ctx, const httplib::Request& req) {
           {"has_more", more}};
 }
 
-bool has_key(const httplib::Request& req) {
-  auto auth = req.get_header_value("Authorization");
-  return auth.rfind("Key ", 0) == 0 && auth.size() > 4;
-}
-
 void list_by_endpoint(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (ctx.options.require_key && !has_key(req))
-    return send_platform_error(res, 401, "authorization_error", "Missing or invalid API key: expected 'Key <key>'");
+  if (refuse_without_key(ctx, req, res)) return;
   if (ctx.faults.history_401()) {
-    {
-      std::lock_guard lock(ctx.stats_mutex);
-      ++ctx.stats.history_refused;
-    }
-    return send_platform_error(res, 401, "authorization_error", "This key may not list requests (fault history-401)");
+    count(ctx, &Stats::history_refused);
+    return send_platform_error(res, {"This key may not list requests (fault history-401)", 401, "authorization_error"});
   }
   try {
     nlohmann::json page = list_page(ctx, req);
-    {
-      std::lock_guard lock(ctx.stats_mutex);
-      ++ctx.stats.history_listings;
-    }
+    count(ctx, &Stats::history_listings);
     send_json(res, 200, page);
-  } catch (const BadRequest& e) {
-    send_platform_error(res, 400, "validation_error", e.message);
+  } catch (const PlatformError& e) {
+    send_platform_error(res, e);
   }
 }
 

@@ -39,11 +39,31 @@ void send_invalid_body(httplib::Response& res) {
   send_json(res, 422, validation_detail("", "Input should be a valid JSON object", "json_invalid"));
 }
 
+// slow-submit: the job is already queued (and running) while its answer is still on its way, the
+// window in which a client that dies leaves a turn "submitting" with a job at fal.
+void hold_answer(Context& ctx) {
+  const int ms = ctx.faults.slow_submit_ms();
+  if (ms <= 0) return;
+  {
+    std::lock_guard lock(ctx.stats_mutex);
+    ++ctx.stats.slow_submits;
+  }
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!ctx.stopping && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void submit(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   const Endpoint* endpoint = endpoint_for_path(req.path);
   if (!endpoint) return send_detail(res, 404, "Path " + req.path + " not found");
   nlohmann::json input = nlohmann::json::parse(req.body, nullptr, false);
   if (input.is_discarded() || !input.is_object()) return send_invalid_body(res);
+  if (ctx.faults.take_submit_unavailable()) {
+    {
+      std::lock_guard lock(ctx.stats_mutex);
+      ++ctx.stats.submits_unavailable;
+    }
+    return send_detail(res, 503, "Service Unavailable: no capacity to queue the request");
+  }
   std::string video_url =
       input.contains(endpoint->video_input_field) && input[endpoint->video_input_field].is_string()
           ? input[endpoint->video_input_field].get<std::string>()
@@ -54,12 +74,14 @@ void submit(Context& ctx, const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(ctx.stats_mutex);
     ++ctx.stats.submissions;
     ctx.stats.video_urls.push_back(video_url);
+    ctx.stats.queue_delayed += ctx.faults.queue_ms() > 0;
   }
   // The billing-twice trap: the job is accepted (and will be billed), but its answer is lost.
   if (ctx.faults.take_drop_submit()) {
     drop_connection(req);
     return;
   }
+  hold_answer(ctx);
   reply(res, {200, body}, body["request_id"]);
 }
 

@@ -34,15 +34,12 @@ struct Billing {
   std::string default_resolution;     // the row's output resolution when a request names none
   // What the output file's audio runs past its video (so is billed on top): an estimate's stated assumption.
   double audio_overhang_s = 0;
-  // The price of one of fal's billing units (the x-fal-billable-units a result reports), as
-  // /models/pricing would give it; 0: unknown, and a billed turn's dollars are then unknown.
+  // The price of one of fal's billing units (the x-fal-billable-units a result reports), where
+  // known; 0: unknown, and an edit asks fal's /v1/models/pricing (pipeline/money/unit_price.h).
   // For kind output_seconds a unit is a second, priced by the turn's resolution instead.
   double usd_per_unit = 0;
   std::string note;                   // the rule in words, from the table
 };
-
-// The built-in emulator bills v1's tokens in units of one US dollar (emulator/billing.h says why).
-inline constexpr double kEmulatorUsdPerUnit = 1.0;
 
 // One output resolution an endpoint renders: "1080p" -> 1920x1080 landscape (portrait: swapped).
 struct OutputSize {

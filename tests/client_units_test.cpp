@@ -41,6 +41,21 @@ TEST(ClientErrors, StatusCodesMapToKinds) {
   EXPECT_STREQ(http_error(http, "x.mp4", r).what(), "x.mp4: video_url: bad ***");
 }
 
+TEST(ClientErrors, AnAnswerFalSendsBeforeQueueingWasNotDelivered) {
+  Http http(Credentials("k-123456"), {});
+  auto delivered = [&](long status) {
+    Response r{status, R"({"detail":"x"})", {}};
+    return maybe_delivered(http_error(http, "subject", r));
+  };
+  for (long refused : {400L, 401L, 403L, 404L, 422L, 429L, 503L}) EXPECT_FALSE(delivered(refused)) << refused;
+  for (long gateway : {500L, 502L, 504L}) EXPECT_TRUE(delivered(gateway)) << gateway;
+  // Every status the submit policy repeats is one fal sends before queueing.
+  for (int status : policy::submit().retry_statuses) EXPECT_TRUE(refused_before_queueing(status)) << status;
+  // Without an HTTP cause nobody knows (a 2xx answer that could not be read, say).
+  EXPECT_TRUE(maybe_delivered(Error(ErrorKind::network, "x", "fal's answer is not a JSON object")));
+  EXPECT_FALSE(maybe_delivered(TransportError(ErrorKind::network, "x", "refused", curl_error(7), false)));
+}
+
 TEST(ClientHttp, RetryAfterSecondsAndDates) {
   EXPECT_EQ(parse_retry_after("1"), 1.0);
   EXPECT_EQ(parse_retry_after(" 30 "), 30.0);

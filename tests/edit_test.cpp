@@ -88,22 +88,28 @@ TEST(Edit, TwoTurnsChainedByResultUrlWithTheSourceAudioInSync) {
   EXPECT_FALSE(s.turns[1].request_id.empty());
   for (const auto& t : s.turns) {
     // fal's bill, as the result's x-fal-billable-units sent it; the table publishes no price for
-    // one of its units, so the dollars are unknown (never $0), beside the cost model's estimate.
+    // one of its units, so fal's pricing route gave it (the emulator's: a dollar a unit).
     EXPECT_EQ(t.cost_source, cost_source::billed);
     ASSERT_TRUE(t.billed && t.billed->value) << t.turn;
-    EXPECT_FALSE(t.cost_usd) << t.turn;
+    ASSERT_TRUE(t.cost_usd) << t.turn;
+    EXPECT_DOUBLE_EQ(*t.cost_usd, *t.billed->value);
+    EXPECT_EQ(t.price_source, price_source::fal_pricing);
     EXPECT_GT(t.estimated_usd, 0);
     // The emulator bills a dollar a unit by the same table: bill and estimate agree.
     EXPECT_NEAR(*t.billed->value, t.estimated_usd, 0.1 * t.estimated_usd) << t.turn;
   }
-  EXPECT_EQ(s.unknown_cost_turns(), 2);
+  EXPECT_EQ(stats.pricing_lookups, 1);  // once for the run, not once a turn
+  EXPECT_EQ(s.unknown_cost_turns(), 0);
   auto history = run_omnicut({"history", default_ledger_path(out.string()), "--json"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
   auto h = nlohmann::json::parse(history.out);
   EXPECT_EQ(h["turns"][0]["cost_source"], "billed");
   EXPECT_EQ(h["turns"][0]["billed_units"]["raw"], s.turns[0].billed->raw);
-  EXPECT_TRUE(h["turns"][0]["cost_usd"].is_null());
-  EXPECT_EQ(h["totals"]["unknown_cost_turns"], 2);
+  EXPECT_EQ(h["turns"][0]["cost_usd"], *s.turns[0].cost_usd);
+  EXPECT_EQ(h["turns"][0]["unit_price"], 1.0);
+  EXPECT_EQ(h["turns"][0]["price_unit"], "units");
+  EXPECT_EQ(h["turns"][0]["price_source"], "/v1/models/pricing");
+  EXPECT_EQ(h["totals"]["unknown_cost_turns"], 0);
 
   auto probe = test::ffprobe(out);
   double duration = std::stod(probe["format"]["duration"].get<std::string>());
@@ -325,7 +331,7 @@ TEST(Edit, LocalRunsTheWholeJobWithoutAKey) {
   Session s = ledger_of(out);
   EXPECT_TRUE(s.local);
   EXPECT_EQ(s.completed_turns(), 2);
-  for (const auto& t : s.turns) {  // the built-in emulator's units are dollars: priced, simulated
+  for (const auto& t : s.turns) {  // the built-in emulator prices its units at a dollar: priced, simulated
     ASSERT_TRUE(t.billed && t.billed->value && t.cost_usd) << t.turn;
     EXPECT_DOUBLE_EQ(*t.cost_usd, *t.billed->value);
   }
@@ -359,7 +365,8 @@ TEST(Edit, FromTurnBranchesANewSessionFromThatResult) {
   Session b = ledger_of(branch);
   ASSERT_EQ(b.turns.size(), 2u);
   EXPECT_FALSE(b.turns[0].inherited_from.empty());
-  EXPECT_EQ(b.unknown_cost_turns(), 1);  // the inherited turn is billed in the parent only
+  ASSERT_TRUE(b.turns[1].cost_usd);
+  EXPECT_DOUBLE_EQ(b.cost_usd(), *b.turns[1].cost_usd);  // the inherited turn is billed in the parent only
   EXPECT_TRUE(fs::exists(branch));
 }
 

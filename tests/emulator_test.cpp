@@ -478,6 +478,10 @@ TEST_F(EmulatorTest, ParseFaultsReadsEverySpecAndRefusesUnknownOnes) {
   EXPECT_TRUE(f.drop_upload && f.drop_download && f.drop_submit && f.fail_job && f.no_bill);
   EXPECT_EQ(f.slow_ms, 200);
   EXPECT_EQ(f.queue_polls, 4);
+  f = em::parse_faults("submit503x2,slow-submit=1500,queue-ms=700");
+  EXPECT_EQ(f.submit_unavailable, 2);
+  EXPECT_EQ(f.slow_submit_ms, 1500);
+  EXPECT_EQ(f.queue_ms, 700);
   EXPECT_EQ(em::parse_faults("").rate_limit, 0);
   EXPECT_THROW(em::parse_faults("explode"), Error);
   EXPECT_THROW(em::parse_faults("429xmany"), Error);
@@ -493,6 +497,23 @@ TEST_F(EmulatorTest, RateLimitAnswers429WithRetryAfterForTheNextNRequests) {
   }
   auto ok = client->Post("/storage/upload/initiate", kKey, "{}", "application/json");
   EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(emu->stats().rate_limited, 2);
+}
+
+TEST_F(EmulatorTest, Submit503AnswersTheNextNSubmitsWithoutQueueingThem) {
+  start(em::parse_faults("submit503x2"));
+  const std::string body = R"({"prompt":"x","video_url":"http://127.0.0.1:1/a.mp4"})";
+  for (int i = 0; i < 2; ++i) {
+    auto r = client->Post(kEdit, kKey, body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+    EXPECT_TRUE(json::parse(r->body)["detail"].is_string());
+  }
+  EXPECT_EQ(emu->stats().submissions, 0);
+  EXPECT_EQ(emu->stats().submits_unavailable, 2);
+  json sub = submit(json::parse(body));
+  EXPECT_EQ(emu->stats().submissions, 1);
+  wait_completed(sub);
 }
 
 TEST_F(EmulatorTest, StatusErrorsAnswer503Then500ThenRecover) {
@@ -516,6 +537,35 @@ TEST_F(EmulatorTest, QueueFaultHoldsAJobInQueueForNPolls) {
     EXPECT_EQ(json::parse(r->body)["status"], "IN_QUEUE") << "poll " << i;
   }
   wait_completed(sub);
+}
+
+TEST_F(EmulatorTest, QueueMsHoldsAJobInQueueForATimeWhetherPolledOrNot) {
+  start(em::parse_faults("queue-ms=800"));
+  const auto t0 = std::chrono::steady_clock::now();
+  json sub = submit({{"prompt", "x"}, {"video_url", "http://127.0.0.1:1/x.mp4"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it would have started by now
+  auto r = client->Get(path_of(sub["status_url"]), kKey);
+  EXPECT_EQ(json::parse(r->body)["status"], "IN_QUEUE");
+  // Not polled again: it still starts (and is listed in the request history) once its time is up.
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  auto h = client->Get("/v1/models/requests/by-endpoint?endpoint_id=google/gemini-omni-flash/edit", kKey);
+  ASSERT_EQ(h->status, 200) << h->body;
+  EXPECT_EQ(json::parse(h->body)["items"].size(), 1u);
+  wait_completed(sub);
+  EXPECT_GE(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.8);
+  EXPECT_EQ(emu->stats().queue_delayed, 1);
+}
+
+TEST_F(EmulatorTest, SlowSubmitQueuesTheJobAtOnceAndAnswersLate) {
+  start(em::parse_faults("slow-submit=600"));
+  const auto t0 = std::chrono::steady_clock::now();
+  json sub = submit({{"prompt", "x"}, {"video_url", "http://127.0.0.1:1/x.mp4"}});
+  const double answered_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(answered_ms, 590);
+  // The job started while its answer was held.
+  auto r = client->Get(path_of(sub["status_url"]), kKey);
+  EXPECT_NE(json::parse(r->body)["status"], "IN_QUEUE") << r->body;
+  EXPECT_EQ(emu->stats().slow_submits, 1);
 }
 
 TEST_F(EmulatorTest, FailJobCompletesWithErrorAndTheResultAnswers500) {

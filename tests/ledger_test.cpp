@@ -129,6 +129,40 @@ TEST(Ledger, BilledUnitsAreRecordedAsReportedAndPricedOnlyAtAKnownPrice) {
   EXPECT_NE(total_cost_text(back).find("3 billed, 0 estimated"), std::string::npos) << total_cost_text(back);
 }
 
+TEST(Ledger, AUnitPriceFromFalsPricingMakesTheBillDollarsAndSaysWhereItCameFrom) {
+  TurnRecord t = costed_turn(client::parse_billable_units("0.55073125"), 0);
+  price_bill(t, 0.03, "seconds", price_source::fal_pricing);
+  ASSERT_TRUE(t.cost_usd);
+  EXPECT_NEAR(*t.cost_usd, 0.55073125 * 0.03, 1e-12);
+  EXPECT_NE(cost_text(t).find("0.55073125 units at $0.0300 from fal's pricing"), std::string::npos) << cost_text(t);
+  // The table's own price is labelled as such; a turn with no numeric bill is left alone.
+  TurnRecord table = costed_turn(client::parse_billable_units("0.5"), 2.0);
+  EXPECT_EQ(table.price_source, price_source::endpoint_table);
+  EXPECT_EQ(table.unit_price, 2.0);
+  TurnRecord odd = costed_turn(client::parse_billable_units("lots"), 0);
+  price_bill(odd, 0.03, "seconds", price_source::fal_pricing);
+  EXPECT_FALSE(odd.cost_usd);
+  EXPECT_EQ(odd.price_source, "");
+  TurnRecord estimated = costed_turn(std::nullopt, 0);
+  price_bill(estimated, 0.03, "seconds", price_source::fal_pricing);
+  EXPECT_EQ(estimated.cost_source, cost_source::estimated);
+  EXPECT_EQ(estimated.price_source, "");
+
+  Session s = sample_session(0);
+  s.turns = {t};
+  Session back = round_trip(s);
+  EXPECT_EQ(back.turns[0].unit_price, 0.03);
+  EXPECT_EQ(back.turns[0].price_unit, "seconds");
+  EXPECT_EQ(back.turns[0].price_source, price_source::fal_pricing);
+  EXPECT_NEAR(*back.turns[0].cost_usd, 0.55073125 * 0.03, 1e-12);
+  // A --split turn sums its segments and keeps the price they were billed at.
+  TurnRecord sum;
+  add_cost(sum, t);
+  add_cost(sum, t);
+  EXPECT_NEAR(*sum.cost_usd, 2 * 0.55073125 * 0.03, 1e-12);
+  EXPECT_EQ(sum.price_source, price_source::fal_pricing);
+}
+
 TEST(Ledger, ATurnWithoutABillIsMarkedEstimated) {
   TurnRecord t = costed_turn(std::nullopt, 2.0);
   EXPECT_EQ(t.cost_source, cost_source::estimated);

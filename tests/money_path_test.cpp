@@ -162,6 +162,56 @@ TEST(MoneyPath, ASubmitThatNeverLeftIsPendingAndTheNextRunSendsItOnce) {
   EXPECT_EQ(stats.video_urls[1], s.turns[0].result->url);
 }
 
+// fal answers 429 and 503 before it queues anything: a submit whose retries all end on one was
+// not queued, so its turn is pending again (not "submitting", which would search fal's request
+// history and refuse), and the next run sends it once.
+TEST(MoneyPath, ASubmitRefusedToTheEndWithA429OrA503IsPendingAndTheNextRunSendsItOnce) {
+  struct Case {
+    const char* name;
+    emulator::Faults faults;
+    int emulator::Stats::*served;
+  };
+  emulator::Faults rate_limited, unavailable;
+  rate_limited.rate_limit = 4;         // every attempt of policy::submit()
+  unavailable.submit_unavailable = 4;
+  for (const Case& c : {Case{"429", rate_limited, &emulator::Stats::rate_limited},
+                        Case{"503", unavailable, &emulator::Stats::submits_unavailable}}) {
+    SCOPED_TRACE(c.name);
+    auto dir = test::scratch_dir() / c.name;
+    fs::create_directories(dir);
+    auto src = make_source(dir);
+    Emu e;
+    auto out = dir / "out.mp4";
+    auto ledger = default_ledger_path(out.string());
+    auto r = run_omnicut(edit_args(src, out, e.emu.url(), {"-p", "Make it sepia."}), env_with_key());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    // Turn 2's submit is the resumed run's first request that the fault applies to.
+    e.emu.set_faults(c.faults);
+    r = run_omnicut(resume_args(ledger, e.emu.url(), {"-p", "Make it night."}), env_with_key());
+    EXPECT_EQ(r.exit_code, kExitNetwork) << r.err;
+    EXPECT_NE(r.err.find("HTTP " + std::string(c.name)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("fal answered before queueing it, so turn 2 is pending again"), std::string::npos) << r.err;
+    auto stats = e.emu.stats();
+    EXPECT_EQ(stats.*c.served, 4);  // the fault fired on every attempt
+    EXPECT_EQ(stats.submissions, 1);
+    EXPECT_EQ(stats.history_listings, 0);  // not taken for a lost submit: nothing was searched
+    Session s = load_session(ledger);
+    ASSERT_EQ(s.turns.size(), 2u);
+    EXPECT_EQ(s.turns[1].status, turn_status::pending);
+
+    r = run_omnicut(resume_args(ledger, e.emu.url()), env_with_key());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    stats = e.emu.stats();
+    EXPECT_EQ(stats.submissions, 2);  // turn 2, exactly once
+    EXPECT_EQ(stats.history_listings, 0);
+    s = load_session(ledger);
+    EXPECT_EQ(s.completed_turns(), 2);
+    ASSERT_EQ(stats.video_urls.size(), 2u);
+    EXPECT_EQ(stats.video_urls[1], s.turns[0].result->url);
+  }
+}
+
 TEST(MoneyPath, ATurnsStatusPollsReuseTheirConnection) {
   auto dir = test::scratch_dir();
   auto src = make_source(dir);

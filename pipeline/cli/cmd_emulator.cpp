@@ -46,7 +46,7 @@ void add_emulator_command(CLI::App& root, Action& chosen) {
   CLI::App* cmd = root.add_subcommand("emulator", "run a loopback emulator of fal's queue and storage API that really edits");
   cmd->add_option("--port", opts->port, "port on 127.0.0.1 (0 picks a free one)")->check(CLI::Range(0, 65535));
   cmd->add_option("--faults", opts->faults,
-                  "faults to inject, e.g. 429x2,status500x1,drop-upload,drop-download,drop-submit,slow=200,fail-job,queue=3,history-lag=5,history-hidden,history-401");
+                  "faults to inject, e.g. 429x2,status500x1,submit503x1,drop-upload,drop-download,drop-submit,slow=200,slow-submit=2000,fail-job,queue=3,queue-ms=1500,history-lag=5,history-hidden,history-401,pricing-403");
   cmd->add_flag("--no-auth", opts->no_auth, "accept requests without 'Authorization: Key ...'");
   cmd->add_option("--storage", opts->storage, "keep uploads and results in this folder (default: a temporary one, removed at exit)");
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run_emulator(*opts); }; });

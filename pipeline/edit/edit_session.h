@@ -11,12 +11,14 @@
 // and never resubmits them; a turn caught between the two states (the answer was lost, or the
 // process died mid-submit) is not resent automatically, because fal may have accepted it: it is
 // looked up in fal's request history and adopted when found (pipeline/turn_recovery.h), else the
-// user decides with --resend-lost. A submit that certainly never
-// left (refused connection, DNS, TLS handshake) goes back to "pending" and the next run sends it.
+// user decides with --resend-lost. A submit that certainly never left (refused connection, DNS,
+// TLS handshake) or that fal refused before queueing (a 4xx, or 429/503 to the end of the
+// retries) goes back to "pending" and the next run sends it.
 //
 // One process per session: run_edit holds the ledger's lock (pipeline/session_lock.h) for the
 // whole run, and a second process refuses at once with Error(refused).
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@
 #include "client/fal.h"
 #include "pipeline/edit/events.h"
 #include "pipeline/edit/ledger.h"
+#include "pipeline/money/unit_price.h"
 
 namespace omnicut {
 
@@ -64,6 +67,8 @@ struct EditContext {
   std::string server = "fal";           // recorded in the ledger: "fal" or the origin used
   bool local = false;                   // the built-in emulator: simulated, nothing billed
   EditEvents* events = nullptr;         // what the run reports, and who answers its question
+  // fal's price of a billing unit, asked once per run; copies of the context share it.
+  std::shared_ptr<UnitPriceBook> prices = std::make_shared<UnitPriceBook>();
 };
 
 struct EditOutcome {

@@ -19,20 +19,20 @@ client::Submission submission_of(const TurnRecord& t) {
   return {t.endpoint, t.request_id, t.status_url, t.response_url, t.cancel_url};
 }
 
-// The built-in emulator prices its own units (emulator/billing.h); fal's come at the billing's
-// usd_per_unit, unknown unless a pricing says.
-Billing billing_for_bills(const Session& s) {
-  Billing b = s.billing;
-  if (s.local && b.usd_per_unit <= 0) b.usd_per_unit = kEmulatorUsdPerUnit;
-  return b;
-}
-
 // fal's bill (x-fal-billable-units) when the result carried one, else the cost model's estimate.
-void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s) {
-  CostModel model(billing_for_bills(s));
+// A bill in units whose price the endpoint table does not know is priced by fal's pricing route
+// (the built-in emulator's too), asked once per run; without it the dollars stay unknown.
+void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s, EditContext& ctx) {
+  CostModel model(s.billing);
   bool input_audio = t.turn == 1 ? s.source.has_audio : true;
   TurnCost estimate = model.turn(s.prep.duration, input_audio, t.prompt);
   record_cost(t, result.billed, estimate, model);
+  if (t.cost_usd || !t.billed || !t.billed->value) return;
+  UnitPriceBook::Answer fal_price = ctx.prices->price(*ctx.fal, t.endpoint);
+  if (fal_price.price) price_bill(t, fal_price.price->unit_price, fal_price.price->unit, price_source::fal_pricing);
+  else if (fal_price.fresh)
+    ctx.events->notice("the price of a billing unit of " + t.endpoint + " is unknown (" + fal_price.why_unknown +
+                       "): billed turns show their units, not dollars");
 }
 
 void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx) {
@@ -47,14 +47,14 @@ void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContex
   try {
     sub = client::submit(*ctx.fal, find_endpoint(t.endpoint).id, t.submit_input);
   } catch (const Error& e) {
-    // A failure without an answer after the request may have reached fal (a timeout, a dropped
-    // connection, Ctrl-C mid-request) may hide an accepted job: the turn stays "submitting" (see
-    // edit_session.h) and, unless the user stopped the run, is looked for in fal's request
-    // history at once. Any answer from fal means it was not queued, and a request that never
-    // reached fal cannot have been: the turn can be sent again.
+    // A network failure that may hide an accepted job (no answer after the request left, Ctrl-C
+    // mid-request, a gateway's 5xx, an unreadable 2xx: client::maybe_delivered) leaves the turn
+    // "submitting" (see edit_session.h) and, unless the user stopped the run, it is looked for in
+    // fal's request history at once. A request that never left, or that fal answered before
+    // queueing (a 4xx, 503 after the retries), cannot have been queued: the turn can be sent again.
     t.error = e.what();
-    bool unanswered = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
-    if (unanswered && client::maybe_delivered(e)) {
+    bool network = e.kind() == ErrorKind::network || e.kind() == ErrorKind::interrupted;
+    if (network && client::maybe_delivered(e)) {
       f.save();
       if (e.kind() == ErrorKind::interrupted) throw;
       resolve_lost_submit(f, t, o, ctx, false);
@@ -62,10 +62,12 @@ void submit_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContex
     }
     t.status = e.kind() == ErrorKind::remote ? turn_status::failed : turn_status::pending;
     f.save();
-    if (!unanswered) throw;
-    throw client::TransportError(e.kind(), e.what(), "nothing reached fal, so turn " + std::to_string(t.turn) +
-                                 " is pending again: `omnicut edit --resume " + f.resume_path() + "` sends it",
-                                 e.cause(), false);
+    if (!network) throw;
+    bool answered = e.cause().category() == client::http_category();
+    throw Error(e.kind(), e.what(),
+                std::string(answered ? "fal answered before queueing it" : "nothing reached fal") + ", so turn " +
+                    std::to_string(t.turn) + " is pending again: `omnicut edit --resume " + f.resume_path() + "` sends it",
+                e.cause());
   }
   t.request_id = sub.request_id;
   t.status_url = sub.status_url;
@@ -150,7 +152,7 @@ void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext&
   client::RemoteFile remote = client::RemoteFile::from_json(file);  // Error(remote) without a url
   t.result = ResultFile{remote.url, remote.content_type, remote.file_name,
                         static_cast<int64_t>(remote.file_size.value_or(0))};
-  record_bill(t, result, f.session);
+  record_bill(t, result, f.session, ctx);
   t.status = turn_status::completed;
   t.timings.completed_at = now_iso8601();
   t.timings.run_s = std::chrono::duration<double>(Clock::now() - started).count();

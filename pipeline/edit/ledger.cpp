@@ -44,13 +44,27 @@ void record_cost(TurnRecord& t, const std::optional<client::BilledUnits>& billed
   t.tokens = estimate.tokens;
   t.estimated_usd = estimate.usd();
   t.billed = billed;
+  t.unit_price.reset(), t.price_unit.clear(), t.price_source.clear();
   if (!billed) {
     t.cost_source = cost_source::estimated;
     t.cost_usd = estimate.usd();
     return;
   }
   t.cost_source = cost_source::billed;
-  t.cost_usd = billed->value ? model.billed_usd(*billed->value) : std::nullopt;
+  t.cost_usd = std::nullopt;
+  // Billed per output second (v1.1): a unit is a second, priced by the estimate's resolution.
+  if (auto per_second = model.usd_per_output_second(estimate.resolution))
+    price_bill(t, *per_second, "seconds", price_source::endpoint_table);
+  else if (model.billing().usd_per_unit > 0)
+    price_bill(t, model.billing().usd_per_unit, "", price_source::endpoint_table);
+}
+
+void price_bill(TurnRecord& t, double usd_per_unit, const std::string& unit, const std::string& source) {
+  if (t.cost_source != cost_source::billed || !t.billed || !t.billed->value) return;
+  t.cost_usd = *t.billed->value * usd_per_unit;
+  t.unit_price = usd_per_unit;
+  t.price_unit = unit;
+  t.price_source = source;
 }
 
 void add_cost(TurnRecord& sum, const TurnRecord& part) {
@@ -59,6 +73,8 @@ void add_cost(TurnRecord& sum, const TurnRecord& part) {
   sum.estimated_usd += part.estimated_usd;
   sum.cost_usd = sum.cost_usd && part.cost_usd ? std::optional<double>(*sum.cost_usd + *part.cost_usd) : std::nullopt;
   if (part.cost_source.empty()) return;  // not finished: nothing billed yet
+  if (sum.price_source.empty() && !part.price_source.empty())
+    sum.unit_price = part.unit_price, sum.price_unit = part.price_unit, sum.price_source = part.price_source;
   if (sum.cost_source.empty() || part.cost_source != cost_source::billed) sum.cost_source = part.cost_source;
   if (!part.billed) return;
   if (!sum.billed) {
@@ -73,6 +89,9 @@ void add_cost(TurnRecord& sum, const TurnRecord& part) {
 std::string cost_text(const TurnRecord& t) {
   const std::string estimate = format_usd(t.estimated_usd);
   if (t.cost_source == cost_source::billed && t.billed) {
+    if (t.cost_usd && t.price_source == price_source::fal_pricing && t.unit_price)
+      return format_usd(*t.cost_usd) + " billed (" + t.billed->raw + " units at " + format_usd(*t.unit_price) +
+             " from fal's pricing)";
     if (t.cost_usd) return format_usd(*t.cost_usd) + " billed (" + t.billed->raw + " units)";
     if (t.billed->value) return "billed " + t.billed->raw + " units (price of a unit unknown; estimated " + estimate + ")";
     return "billed \"" + t.billed->raw + "\" (not a number; estimated " + estimate + ")";
@@ -176,6 +195,9 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"cost_source", t.cost_source},
           {"billed_units", billed_json(t.billed)},
           {"cost_usd", or_null(t.cost_usd)},
+          {"unit_price", or_null(t.unit_price)},
+          {"price_unit", t.price_unit},
+          {"price_source", t.price_source},
           {"estimated_usd", t.estimated_usd},
           {"error", t.error},
           {"inherited_from", t.inherited_from},
@@ -208,6 +230,9 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.billed = billed_from(j.value("billed_units", nlohmann::json()));
   t.cost_usd = number_or_null(j, "cost_usd", 0.0);
   t.estimated_usd = j.value("estimated_usd", t.cost_usd.value_or(0.0));
+  t.unit_price = number_or_null(j, "unit_price", std::nullopt);
+  t.price_unit = j.value("price_unit", "");
+  t.price_source = j.value("price_source", "");
   t.error = j.value("error", "");
   t.inherited_from = j.value("inherited_from", "");
   t.submit_input = j.value("submit_input", nlohmann::json());

@@ -54,6 +54,13 @@ inline constexpr const char* estimated = "estimated";  // no bill came with the 
 inline constexpr const char* reported = "reported";
 }  // namespace cost_source
 
+// Where the price that turned a bill's units into dollars came from (TurnRecord::price_source).
+namespace price_source {
+inline constexpr const char* endpoint_table = "endpoint table";  // Billing::usd_per_unit
+// fal's GET /v1/models/pricing, asked by the run that got the bill (pipeline/money/unit_price.h)
+inline constexpr const char* fal_pricing = "/v1/models/pricing";
+}  // namespace price_source
+
 struct TurnTimings {
   std::string submitted_at;   // ISO 8601 UTC
   std::string completed_at;
@@ -78,6 +85,11 @@ struct TurnRecord {
   std::string cost_source;    // cost_source::*, once the result is in
   std::optional<client::BilledUnits> billed;  // x-fal-billable-units as the result sent it
   std::optional<double> cost_usd = 0.0;  // nullopt: unknown (billed in units of unknown price)
+  // The price that made the bill dollars (cost_usd = billed units x unit_price): US dollars a
+  // unit, fal's name for the unit, and where it came from (price_source::*). Unset otherwise.
+  std::optional<double> unit_price;
+  std::string price_unit;
+  std::string price_source;
   double estimated_usd = 0;   // the cost model's figure, whatever was billed
   std::string error;
   TurnTimings timings;
@@ -202,13 +214,17 @@ struct Session {
 };
 
 // Records what a finished turn cost: fal's bill when `billed` (in dollars where the model knows
-// the price of a unit, else unknown), else the cost model's `estimate`.
+// the price of a unit, else unknown until price_bill), else the cost model's `estimate`.
 void record_cost(TurnRecord& turn, const std::optional<client::BilledUnits>& billed, const TurnCost& estimate,
                  const CostModel& model);
+// A billed turn's units in dollars at `usd_per_unit` (fal calls the unit `unit`), labelled with
+// the price's `source` (price_source::*). Nothing changes for a turn without a numeric bill.
+void price_bill(TurnRecord& turn, double usd_per_unit, const std::string& unit, const std::string& source);
 // Adds `part`'s tokens, cost and bill into `sum` (a --split turn is the sum of its segments'):
 // an unknown part makes the sum unknown, an estimated one makes it estimated.
 void add_cost(TurnRecord& sum, const TurnRecord& part);
-// One line: "$0.0871 billed (0.08713000 units)", "billed 0.08713000 units (price of a unit unknown;
+// One line: "$0.0871 billed (0.08713000 units)", "$0.4129 billed (0.41286750 units at $1.00 from
+// fal's pricing)", "billed 0.08713000 units (price of a unit unknown;
 // estimated $0.8712)", "$0.8712 estimated (no bill reported)", "$0.8257 (reported tokens)".
 std::string cost_text(const TurnRecord& turn);
 // The session's total as text, with how its finished turns were costed: "$1.23 (2 billed, 0
