@@ -45,7 +45,7 @@ run_omnicut() {
   echo "$t0 $t1 $wait" | awk '{printf "%.3f %.3f\n", $2-$1-$3, $3}'
   # before prep, prep, after prep (the stamps count from the reporter's start, so "before" misses
   # the process's own start: that lands in "after", which is local time minus the other two)
-  jq -r 'select(.stage == "prep") | .t' o/events.jsonl | tr '\n' ' ' >>omnicut.stages
+  jq -r 'select(.stage == "prep" and (.event == "stage" or .event == "done")) | .t' o/events.jsonl | tr '\n' ' ' >>omnicut.stages
   echo "$t0 $t1 $wait" | awk '{printf "%.3f\n", $2-$1-$3}' >>omnicut.stages
 }
 
