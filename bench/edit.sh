@@ -11,6 +11,11 @@
 #    Because wall time on a shared machine mostly measures the neighbours, CPU time (user+sys) is
 #    printed too: omnicut then talks to the same external `omnicut emulator` as the script
 #    (`edit --fal-url`, the identical HTTP path), so neither side's CPU includes the emulator's.
+#    c) the physical limit, in the same runs: decode + scale + encode alone (the ffmpeg CLI, same
+#       scale and x264 settings, no audio, nothing written), and `omnicut prep` alone (the same work
+#       through omnicut's own codecs, plus its MP4). omnicut's local time is split by the JSON-lines
+#       "t" stamps into before prep (process start, probe, content hash, ledger), prep, and after
+#       prep (upload, submit, the poll that sees COMPLETED, download, remux, ledger).
 # 2. `omnicut estimate` over 1,000 files (hard links of a few small clips), median of 5; with
 #    `omnicut probe --json` over the same files for scale.
 set -euo pipefail
@@ -38,6 +43,10 @@ run_omnicut() {
   t1=$(now)
   wait=$(jq '[.turns[].timings.run_s] | add' o/out.mp4.omnicut.json)
   echo "$t0 $t1 $wait" | awk '{printf "%.3f %.3f\n", $2-$1-$3, $3}'
+  # before prep, prep, after prep (the stamps count from the reporter's start, so "before" misses
+  # the process's own start: that lands in "after", which is local time minus the other two)
+  jq -r 'select(.stage == "prep" and (.event == "stage" or .event == "done")) | .t' o/events.jsonl | tr '\n' ' ' >>omnicut.stages
+  echo "$t0 $t1 $wait" | awk '{printf "%.3f\n", $2-$1-$3}' >>omnicut.stages
 }
 
 # CPU seconds (user+sys) of omnicut against the external emulator (defined after it starts).
@@ -46,6 +55,19 @@ cpu_omnicut() {
   /usr/bin/time -f "%U %S" -o c/time env FAL_KEY=bench-placeholder-key "$omnicut" edit clip.mp4 -p "Make it night." \
     -o c/out.mp4 --fal-url "$url" --yes --poll-interval 0.1 --json >c/events.jsonl 2>c/err
   awk '{printf "%.3f\n", $1+$2}' c/time
+}
+
+# --- c) the physical limit: decode + scale + encode alone; omnicut's prep alone ------------------
+# Each prints "wall cpu".
+run_limit() {
+  /usr/bin/time -f "%e %U %S" -o limit.time ffmpeg -v error -i clip.mp4 \
+    -vf "scale=1280:720:flags=bicubic,format=yuv420p" -c:v libx264 -preset veryfast -crf 20 -an -f null -
+  awk '{printf "%.3f %.3f\n", $1, $2+$3}' limit.time
+}
+run_prep() {
+  rm -rf p && mkdir p
+  /usr/bin/time -f "%e %U %S" -o p/time "$omnicut" prep clip.mp4 -o p/prep.mp4 --json >p/prep.json
+  awk '{printf "%.3f %.3f\n", $1, $2+$3}' p/time
 }
 
 # --- b) ffmpeg + curl + jq against `omnicut emulator` -------------------------------------------
@@ -81,13 +103,17 @@ run_script() {
 export -f run_script now
 export url auth
 echo "== edit: 10 s 1080p30 clip, one turn; local time = wall time minus the wait on the emulator ($RUNS runs, alternating)"
-: >omnicut.times; : >script.times; : >omnicut.cpu; : >script.cpu
+echo "load before: $(uptime)"
+: >omnicut.times; : >script.times; : >omnicut.cpu; : >script.cpu; : >omnicut.stages; : >limit.times; : >prep.times
 for i in $(seq "$RUNS"); do
   run_omnicut >>omnicut.times
   /usr/bin/time -f "%U %S" -o script.time bash -c run_script >>script.times
   awk '{printf "%.3f\n", $1+$2}' script.time >>script.cpu
   cpu_omnicut >>omnicut.cpu
+  run_limit >>limit.times
+  run_prep >>prep.times
 done
+echo "load after:  $(uptime)"
 o=$(cut -d' ' -f1 omnicut.times | median); ow=$(cut -d' ' -f2 omnicut.times | median)
 s=$(cut -d' ' -f1 script.times | median); sw=$(cut -d' ' -f2 script.times | median)
 printf "omnicut edit --local      local %.2f s  (wait on the emulator %.2f s)  runs: %s\n" "$o" "$ow" "$(cut -d' ' -f1 omnicut.times | tr '\n' ' ')"
@@ -96,6 +122,17 @@ awk -v o="$o" -v s="$s" 'BEGIN {printf "ratio omnicut/script: %.2fx (target <= 0
 oc=$(median <omnicut.cpu); sc=$(median <script.cpu)
 printf "CPU user+sys: omnicut edit %.2f s (runs: %s), script %.2f s (runs: %s): ratio %.2fx\n" "$oc" \
   "$(tr '\n' ' ' <omnicut.cpu)" "$sc" "$(tr '\n' ' ' <script.cpu)" "$(awk -v o="$oc" -v s="$sc" 'BEGIN {print o/s}')"
+lw=$(cut -d' ' -f1 limit.times | median); lc=$(cut -d' ' -f2 limit.times | median)
+pw=$(cut -d' ' -f1 prep.times | median); pc=$(cut -d' ' -f2 prep.times | median)
+printf "limit: decode+scale+encode alone (ffmpeg -an -f null)  wall %.2f s (runs: %s)  CPU %.2f s (runs: %s)\n" \
+  "$lw" "$(cut -d' ' -f1 limit.times | tr '\n' ' ')" "$lc" "$(cut -d' ' -f2 limit.times | tr '\n' ' ')"
+printf "omnicut prep alone (the same through omnicut's codecs)  wall %.2f s (runs: %s)  CPU %.2f s (runs: %s)\n" \
+  "$pw" "$(cut -d' ' -f1 prep.times | tr '\n' ' ')" "$pc" "$(cut -d' ' -f2 prep.times | tr '\n' ' ')"
+bp=$(awk '{print $1}' omnicut.stages | median); pp=$(awk '{print $2-$1}' omnicut.stages | median)
+ap=$(awk '{print $3-$2}' omnicut.stages | median)
+printf "omnicut edit --local local time split: before prep %.2f s, prep %.2f s, after prep %.2f s (medians)\n" "$bp" "$pp" "$ap"
+awk -v o="$o" -v s="$s" -v l="$lw" -v oc="$oc" -v sc="$sc" -v lc="$lc" 'BEGIN {
+  printf "ratio to the limit, wall: omnicut %.2fx, script %.2fx;  CPU: omnicut %.2fx, script %.2fx\n", o/l, s/l, oc/lc, sc/lc }'
 
 # --- 2. estimate over 1,000 files -------------------------------------------------------------
 echo

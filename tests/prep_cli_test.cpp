@@ -60,6 +60,17 @@ TEST(PrepCli, TrimsScalesAndReportsTheEncodePath) {
   EXPECT_LT(std::abs(num(stream_of(probe, "audio"), "duration") - num(stream_of(probe, "video"), "duration")), 0.04);
   EXPECT_EQ(file_md5(dir / "in.mp4"), before);
 
+  // The whole file: the picture is re-encoded, the complying AAC is copied packet for packet.
+  j = prep_ok({(dir / "in.mp4").string(), "-o", (dir / "whole.mp4").string()});
+  EXPECT_EQ(j["path"], "encode") << j.dump();
+  EXPECT_EQ(j["audio"], "copy") << j.dump();
+  EXPECT_EQ(packet_hashes(dir / "whole.mp4", "a:0"), packet_hashes(dir / "in.mp4", "a:0"));
+  expect_endpoint_ready(dir / "whole.mp4", 1280, 720);
+  samples = decode_audio(dir / "whole.mp4");
+  EXPECT_NEAR(first_loud_sample(samples, 0.5f) / 48000.0, 3.0, 0.002) << "the beep stays at 3.0 s";
+  probe = ffprobe(dir / "whole.mp4");
+  EXPECT_LT(std::abs(num(stream_of(probe, "audio"), "duration") - num(stream_of(probe, "video"), "duration")), 0.04);
+
   std::ifstream side(dir / "out.mp4.prep.json");
   auto s = nlohmann::json::parse(side);
   EXPECT_EQ(s["start"], 2.0);
