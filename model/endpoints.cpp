@@ -168,7 +168,7 @@ Billing billing_from_json(const json& j, const Billing& base) {
   b.default_resolution = j.value("default_resolution", b.default_resolution);
   b.audio_overhang_s = j.value("audio_overhang_s", b.audio_overhang_s);
   b.usd_per_unit = j.value("usd_per_unit", b.usd_per_unit);
-  b.note = j.value("note", b.note);
+  b.note = j.value("note", std::string());  // a note describes its own rule: an override's is not the base's
   return b;
 }
 
