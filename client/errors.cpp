@@ -128,4 +128,16 @@ void expect_success(const Http& http, const std::string& subject, const Response
   if (r.status < 200 || r.status >= 300) throw http_error(http, subject, r);
 }
 
+Response get_platform(const Http& http, const std::string& url, const RetryPolicy& policy, const std::string& subject,
+                      const std::string& what) {
+  Request r;
+  r.url = url;
+  r.with_key = true;
+  r.headers = {"Accept: application/json"};
+  Response resp = http.send(r, policy, subject);
+  if (resp.status == 401 || resp.status == 403) throw platform_key_refused(http, subject, resp, what);
+  expect_success(http, subject, resp);
+  return resp;
+}
+
 }  // namespace omnicut::client

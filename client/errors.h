@@ -57,4 +57,9 @@ Error platform_key_refused(const Http& http, const std::string& subject, const R
 // Throws http_error(...) unless the status is 2xx.
 void expect_success(const Http& http, const std::string& subject, const Response& response);
 
+// GET of a Platform API route (api.fal.ai/v1/...) with the key, answered 2xx. A 401/403 throws
+// platform_key_refused(`what`), any other non-2xx http_error.
+Response get_platform(const Http& http, const std::string& url, const RetryPolicy& policy, const std::string& subject,
+                      const std::string& what);
+
 }  // namespace omnicut::client

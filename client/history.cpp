@@ -40,14 +40,7 @@ std::string page_url(const Fal& fal, const std::string& endpoint_id, std::chrono
 }
 
 json fetch_page(const Fal& fal, const std::string& url) {
-  Request r;
-  r.url = url;
-  r.with_key = true;
-  r.headers = {"Accept: application/json"};
-  Response resp = fal.http.send(r, policy::status(), kSubject);
-  if (resp.status == 401 || resp.status == 403)
-    throw platform_key_refused(fal.http, kSubject, resp, "list fal's request history");
-  expect_success(fal.http, kSubject, resp);
+  Response resp = get_platform(fal.http, url, policy::status(), kSubject, "list fal's request history");
   json j = json::parse(resp.body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("items") || !j["items"].is_array())
     throw Error(ErrorKind::network, kSubject, "fal's answer is not a request listing: " + fal.http.redact(resp.body.substr(0, 120)));

@@ -31,14 +31,8 @@ std::optional<UnitPrice> price_in(const json& page, const std::string& endpoint_
 }  // namespace
 
 UnitPrice fetch_unit_price(const Fal& fal, const std::string& endpoint_id) {
-  Request r;
-  r.url = fal.urls.api + "/v1/models/pricing?endpoint_id=" + url_escape(endpoint_id);
-  r.with_key = true;
-  r.headers = {"Accept: application/json"};
-  Response resp = fal.http.send(r, policy::standard(), kSubject);
-  if (resp.status == 401 || resp.status == 403)
-    throw platform_key_refused(fal.http, kSubject, resp, "read fal's prices");
-  expect_success(fal.http, kSubject, resp);
+  const std::string url = fal.urls.api + "/v1/models/pricing?endpoint_id=" + url_escape(endpoint_id);
+  Response resp = get_platform(fal.http, url, policy::standard(), kSubject, "read fal's prices");
   json page = json::parse(resp.body, nullptr, false);
   auto price = page.is_object() ? price_in(page, endpoint_id) : std::nullopt;
   if (!price)
