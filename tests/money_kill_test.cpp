@@ -36,6 +36,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::Emu;
 using test::spawn_omnicut;
+using test::read_text;
 using Clock = std::chrono::steady_clock;
 
 const std::string kKey = "money-kill-test-key-4c1e7a";
@@ -94,13 +95,6 @@ std::vector<std::string> resume_args(const std::string& ledger, const std::strin
   return args;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct RunOutcome {
   bool killed = false;
   int exit_code = -1;  // when not killed
@@ -119,7 +113,7 @@ RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, 
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       if (!kill_after) {
-        ADD_FAILURE() << "omnicut ran over 300 s: " << slurp(log);
+        ADD_FAILURE() << "omnicut ran over 300 s: " << read_text(log);
       }
       return {true, -1};
     }
@@ -154,10 +148,10 @@ void check_refusal_is_for_a_submit_that_never_left(const std::string& ledger, co
   const TurnRecord* lost = nullptr;
   for (const auto& t : s.turns)
     if (t.status == turn_status::submitting) lost = &t;
-  ASSERT_NE(lost, nullptr) << "refused without a submitting turn: " << slurp(log);
+  ASSERT_NE(lost, nullptr) << "refused without a submitting turn: " << read_text(log);
   for (const auto& url : stats.video_urls)
     ASSERT_NE(url, lost->input_url) << "turn " << lost->turn << " was accepted by the emulator but not recovered: "
-                                    << slurp(log);
+                                    << read_text(log);
 }
 
 // The session's end state, refereed by the emulator's counters.
@@ -233,7 +227,7 @@ double run_session(int index, const fs::path& root, const fs::path& src, const e
       continue;
     }
     if (o.exit_code != 0) {
-      ADD_FAILURE() << "session " << index << " run " << run << " exited " << o.exit_code << ": " << slurp(log);
+      ADD_FAILURE() << "session " << index << " run " << run << " exited " << o.exit_code << ": " << read_text(log);
       return 0;
     }
     done = true;

@@ -27,6 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::Emu;
 using test::run_omnicut;
+using test::read_text;
 using test::spawn_omnicut;
 using Clock = std::chrono::steady_clock;
 
@@ -63,13 +64,6 @@ std::vector<std::string> resume_args(const std::string& ledger, const std::strin
   for (auto& a : common_flags(url)) args.push_back(a);
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 int wait_exit(pid_t pid) {
@@ -114,7 +108,7 @@ TEST(MoneyPath, TwoConcurrentResumesSubmitEachTurnOnceAndOneRefuses) {
   bool submitted = wait_for_ledger(ledger, [](const Session& s) { return s.turns[0].status == turn_status::submitted; });
   kill(first, SIGKILL);
   wait_exit(first);
-  ASSERT_TRUE(submitted) << slurp(dir / "first.log");
+  ASSERT_TRUE(submitted) << read_text(dir / "first.log");
   ASSERT_EQ(e.emu.stats().submissions, 1);
   // The killed holder's lock file is left behind; the kernel released its lock.
   EXPECT_TRUE(fs::exists(ledger + ".lock"));
@@ -123,9 +117,9 @@ TEST(MoneyPath, TwoConcurrentResumesSubmitEachTurnOnceAndOneRefuses) {
   pid_t b = spawn_omnicut(resume_args(ledger, e.emu.url()), env_with_key(), dir / "b.log");
   int code_a = wait_exit(a), code_b = wait_exit(b);
   bool a_won = code_a == 0;
-  ASSERT_EQ(a_won ? code_b : code_a, kExitRefused) << slurp(dir / "a.log") << slurp(dir / "b.log");
-  ASSERT_EQ(a_won ? code_a : code_b, 0) << slurp(dir / "a.log") << slurp(dir / "b.log");
-  std::string refusal = slurp(dir / (a_won ? "b.log" : "a.log"));
+  ASSERT_EQ(a_won ? code_b : code_a, kExitRefused) << read_text(dir / "a.log") << read_text(dir / "b.log");
+  ASSERT_EQ(a_won ? code_a : code_b, 0) << read_text(dir / "a.log") << read_text(dir / "b.log");
+  std::string refusal = read_text(dir / (a_won ? "b.log" : "a.log"));
   EXPECT_NE(refusal.find(ledger + ": another omnicut (pid " + std::to_string(a_won ? a : b) + ") is running this session"),
             std::string::npos)
       << refusal;

@@ -123,4 +123,11 @@ std::optional<fs::path> shared_media() {
   return std::nullopt;
 }
 
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 }  // namespace omnicut::test

@@ -37,6 +37,9 @@ struct TracedRun {
 };
 TracedRun count_opens(const fs::path& file, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
+// The whole file as text ("" when it cannot be read).
+std::string read_text(const fs::path& file);
+
 // `ffprobe -show_format -show_streams -of json FILE`, parsed. Fails the test when ffprobe fails.
 nlohmann::json ffprobe(const fs::path& file);
 
