@@ -89,6 +89,13 @@ std::string Endpoint::resolution_names() const {
   return names;
 }
 
+const std::string& Endpoint::lowest_resolution() const {
+  const OutputSize* low = &resolutions.front();
+  for (const auto& r : resolutions)
+    if (r.long_side < low->long_side) low = &r;
+  return low->name;
+}
+
 std::vector<Endpoint> parse_endpoint_table(const json& doc, const std::string& subject) {
   if (!doc.is_object() || !doc.contains("endpoints") || !doc["endpoints"].is_array() || doc["endpoints"].empty())
     throw Error(ErrorKind::usage, subject, "not an endpoint table: {\"endpoints\": [rows...]} expected");
@@ -123,6 +130,12 @@ const Endpoint& find_endpoint(std::string_view id) {
   std::string known;
   for (const auto& e : endpoint_table()) known += (known.empty() ? "" : ", ") + e.id;
   throw Error(ErrorKind::usage, std::string(id), "unknown endpoint (known: " + known + ")");
+}
+
+const Endpoint& draft_endpoint() {
+  for (const auto& e : endpoint_table())
+    if (e.takes_resolution()) return e;
+  throw Error(ErrorKind::usage, "--draft", "no endpoint in the table takes an output resolution to draft at");
 }
 
 std::string resolve_resolution(const Endpoint& e, const std::optional<std::string>& requested) {

@@ -76,6 +76,8 @@ struct Endpoint {
   const OutputSize* output_size(std::string_view resolution) const;
   // "360p, 720p, 1080p, 4k"
   std::string resolution_names() const;
+  // The smallest output it renders (what `edit --draft` asks for).
+  const std::string& lowest_resolution() const;
 };
 
 // The table in use: the compiled-in one unless use_endpoint_table_file() replaced it.
@@ -83,6 +85,9 @@ const std::vector<Endpoint>& endpoint_table();
 const Endpoint& default_endpoint();
 // Throws Error(usage) naming the id and listing the known ones.
 const Endpoint& find_endpoint(std::string_view id);
+// The endpoint `edit --draft` uses when none is named: the table's first row that takes an output
+// resolution. Throws Error(usage) when no row does.
+const Endpoint& draft_endpoint();
 // Replaces the table with FILE's rows (same shape as model/endpoints.json). Call before any look-up.
 // Throws Error(not_found) / Error(usage) naming the file and what is wrong.
 void use_endpoint_table_file(const std::string& path);

@@ -27,6 +27,8 @@ struct EditArgs {
   bool local = false;
   std::string fal_url;
   bool json = false;
+  std::string resolution;
+  CLI::Option* endpoint_option = nullptr;
 };
 
 client::Fal fal_for(const EditArgs& a, const GlobalOptions& global, std::optional<emulator::Emulator>& emu) {
@@ -58,8 +60,29 @@ std::string turns_text(const Session& s) {
   return text;
 }
 
+// --resolution, --draft and --final, checked before anything is read or sent.
+void apply_resolution_options(EditArgs& a) {
+  if (!a.resolution.empty()) a.o.resolution = a.resolution;
+  if (a.o.final_chain && a.o.resume_path.empty())
+    throw Error(ErrorKind::usage, "--final", "needs --resume SESSION: the draft session to render again");
+  if (a.o.draft && !a.o.resume_path.empty())
+    throw Error(ErrorKind::usage, "--draft", "starts a new session: a draft is finished with --resume SESSION --final");
+  // --draft without --endpoint drafts on the table's first endpoint that takes a resolution.
+  if (a.o.draft && a.endpoint_option->count() == 0) a.o.endpoint_id = draft_endpoint().id;
+}
+
+// "draft: clip.draft.mp4 (360p)\n" after --final; "" otherwise.
+std::string draft_text(const Session& s, const std::string& ledger) {
+  if (s.draft) return "draft: " + s.draft->output + " (" + s.draft->resolution + ")\n";
+  if (s.options.draft)
+    return "this is a " + s.options.resolution + " draft: `omnicut edit --resume " + ledger +
+           " --final` renders the same chain at 1080p\n";
+  return "";
+}
+
 int run(EditArgs& a, const GlobalOptions& global) {
   a.o.start = a.range.start, a.o.end = a.range.end;
+  apply_resolution_options(a);
   if (!a.pricing.empty()) a.o.billing = load_pricing(a.pricing, find_endpoint(a.o.endpoint_id).billing);
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
   if (a.from_turn > 0) a.o.from_turn = a.from_turn;
@@ -83,9 +106,9 @@ int run(EditArgs& a, const GlobalOptions& global) {
       std::printf("dry run: would submit %s for about %s; nothing was sent\n", turns_text(out.session).c_str(),
                   format_usd(out.estimate_usd).c_str());
     else
-      std::printf("wrote %s: %s, %s%s\nledger: %s\n", out.session.output.c_str(), turns_text(out.session).c_str(),
+      std::printf("wrote %s: %s, %s%s\n%sledger: %s\n", out.session.output.c_str(), turns_text(out.session).c_str(),
                   total_cost_text(out.session).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
-                  out.ledger_path.c_str());
+                  draft_text(out.session, out.ledger_path).c_str(), out.ledger_path.c_str());
   }
   return kOk;
 }
@@ -105,7 +128,16 @@ void add_edit_command(CLI::App& root, Action& chosen) {
                 "edit footage longer than the endpoint takes: cut into segments (at scene changes), each edited, "
                 "joined, with the source's audio laid once over the whole");
   cmd->add_option("--jobs", a->o.jobs, "with --split: segments edited at once")->check(CLI::Range(1, 16))->capture_default_str();
-  add_endpoint_option(cmd, a->o.endpoint_id, "endpoint id");
+  a->endpoint_option = add_endpoint_option(cmd, a->o.endpoint_id, "endpoint id (with --draft: the first that takes a resolution)");
+  cmd->add_option("--resolution", a->resolution,
+                  "output resolution, on an endpoint that takes one (e.g. 360p, 720p, 1080p, 4k); with --final the "
+                  "final's (default 1080p)");
+  cmd->add_flag("--draft", a->o.draft,
+                "a cheap draft: the turns at the endpoint's lowest resolution; render the chain you like with "
+                "--resume SESSION --final");
+  cmd->add_flag("--final", a->o.final_chain,
+                "with --resume: the finished draft's prompts again at the final --resolution, from the same upload; "
+                "the draft is kept as OUT.draft.mp4");
   add_pricing_option(cmd, a->pricing);
   cmd->add_flag("--keep-rest", a->o.keep_rest, "append \"Keep everything else the same.\" to prompts that lack it");
   cmd->add_option("--max-cost", a->max_cost, "refuse, before anything is sent, when the estimate is over this many USD");

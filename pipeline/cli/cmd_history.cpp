@@ -19,6 +19,33 @@ struct HistoryArgs {
 
 std::string shorten(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
 
+// One chain's turns; `TOKENS` for an endpoint billed per second of output stays 0.
+void print_turns(const std::vector<TurnRecord>& turns) {
+  std::printf("%-4s %-10s %-6s %-38s %-12s %10s %10s %8s  %s\n", "TURN", "STATUS", "RES", "PROMPT", "REQUEST", "IN TOK",
+              "OUT TOK", "TIME", "COST");
+  for (const auto& t : turns) {
+    bool billed = t.status != turn_status::pending && t.inherited_from.empty();
+    std::string status = t.inherited_from.empty() ? t.status : "inherited";
+    std::printf("%-4d %-10s %-6s %-38s %-12s %10.0f %10.0f %7.1fs  %s\n", t.turn, status.c_str(),
+                t.resolution.empty() ? "-" : t.resolution.c_str(), shorten(t.prompt, 38).c_str(),
+                shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(), t.timings.run_s,
+                billed ? cost_text(t).c_str() : "-");
+    if (!t.error.empty()) std::printf("     error: %s\n", t.error.c_str());
+  }
+}
+
+// Tokens of the turns billed here, both chains: {input, output}.
+std::pair<double, double> billed_tokens(const Session& s) {
+  double in = 0, out = 0;
+  auto add = [&](const std::vector<TurnRecord>& turns) {
+    for (const auto& t : turns)
+      if (t.status != turn_status::pending && t.inherited_from.empty()) in += t.tokens.input(), out += t.tokens.output();
+  };
+  if (s.draft) add(s.draft->turns);
+  add(s.turns);
+  return {in, out};
+}
+
 void print_table(const Session& s, const std::string& path) {
   std::printf("session %s\n", path.c_str());
   std::printf("source  %s (%s, %s)\n", s.source.path.c_str(), format_seconds(s.source.duration).c_str(), s.source.hash.substr(0, 19).c_str());
@@ -28,18 +55,13 @@ void print_table(const Session& s, const std::string& path) {
   if (s.split && !s.split->segments.empty())  // each turn below sums its segments' turns
     std::printf("split   %zu segments, each with its own ledger (e.g. %s)\n", s.split->segments.size(),
                 s.split->segments[0].ledger.c_str());
-  std::printf("%-4s %-10s %-38s %-12s %10s %10s %8s  %s\n", "TURN", "STATUS", "PROMPT", "REQUEST", "IN TOK", "OUT TOK",
-              "TIME", "COST");
-  double in = 0, out = 0;
-  for (const auto& t : s.turns) {
-    bool billed = t.status != turn_status::pending && t.inherited_from.empty();
-    std::string status = t.inherited_from.empty() ? t.status : "inherited";
-    std::printf("%-4d %-10s %-38s %-12s %10.0f %10.0f %7.1fs  %s\n", t.turn, status.c_str(), shorten(t.prompt, 38).c_str(),
-                shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(), t.timings.run_s,
-                billed ? cost_text(t).c_str() : "-");
-    if (!t.error.empty()) std::printf("     error: %s\n", t.error.c_str());
-    if (billed) in += t.tokens.input(), out += t.tokens.output();
+  if (s.draft) {
+    std::printf("draft   %zu turn(s) at %s -> %s\n", s.draft->turns.size(), s.draft->resolution.c_str(), s.draft->output.c_str());
+    print_turns(s.draft->turns);
+    std::printf("final   at %s\n", s.options.resolution.c_str());
   }
+  print_turns(s.turns);
+  auto [in, out] = billed_tokens(s);
   std::printf("total: %d of %zu turn(s) completed, %.0f input + %.0f output tokens, %s%s\n", s.completed_turns(),
               s.turns.size(), in, out, total_cost_text(s).c_str(), s.local ? " (simulated)" : "");
   if (s.final_output) std::printf("output: %s (from turn %d)\n", s.final_output->path.c_str(), s.final_output->from_turn);

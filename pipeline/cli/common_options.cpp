@@ -15,9 +15,9 @@ void add_range_options(CLI::App* cmd, TimeRange& range, const RangeHelp& help) {
   if (!help.duration.empty()) end->excludes(add_time_option(cmd, "--duration", range.duration, help.duration));
 }
 
-void add_endpoint_option(CLI::App* cmd, std::string& id, const std::string& help) {
+CLI::Option* add_endpoint_option(CLI::App* cmd, std::string& id, const std::string& help) {
   id = default_endpoint().id;
-  cmd->add_option("--endpoint", id, help)->type_name("ID")->capture_default_str();
+  return cmd->add_option("--endpoint", id, help)->type_name("ID")->capture_default_str();
 }
 
 void add_pricing_option(CLI::App* cmd, std::string& path) {

@@ -33,7 +33,7 @@ CLI::Option* add_time_option(CLI::App* cmd, const std::string& name, std::option
 void add_range_options(CLI::App* cmd, TimeRange& range, const RangeHelp& help = {});
 
 // --endpoint ID, holding the default endpoint's id unless given.
-void add_endpoint_option(CLI::App* cmd, std::string& id, const std::string& help);
+CLI::Option* add_endpoint_option(CLI::App* cmd, std::string& id, const std::string& help);
 
 // --pricing FILE: rates that override the endpoint's (keys as in `estimate --json`'s "billing").
 void add_pricing_option(CLI::App* cmd, std::string& path);

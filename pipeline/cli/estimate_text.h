@@ -8,8 +8,9 @@
 namespace omnicut::cli {
 
 // "5,792 input tokens/s of video + 32/s of audio at $1.875 per 1M tokens, 5,792 output tokens/s
-// at $21.875 per 1M tokens"
-std::string rates_text(const Billing& billing);
+// at $21.875 per 1M tokens"; for billing per output second, "$0.15 per second of output at
+// 1080p, ..." at `resolution` ("": the billing's default).
+std::string rates_text(const Billing& billing, const std::string& resolution = "");
 
 // Several lines, each ending in "\n".
 std::string estimate_text(const EstimateView& estimate);

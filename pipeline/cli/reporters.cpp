@@ -80,6 +80,8 @@ nlohmann::json estimate_json(const EstimateView& v) {
                       {"usd", v.usd},        {"spent_usd", v.spent_usd},  {"simulated", v.simulated},
                       {"billing", billing_to_json(v.billing)}};
   if (v.segments) j["segments"] = v.segments;
+  if (!v.resolution.empty()) j["resolution"] = v.resolution;
+  if (v.draft) j["draft"] = {{"resolution", v.draft->resolution}, {"turns", v.draft->turns}, {"spent_usd", v.draft->usd}};
   return j;
 }
 

@@ -37,6 +37,7 @@ void add_turns(Session& s, const std::vector<std::string>& prompts, bool keep_re
     t.turn = static_cast<int>(s.turns.size()) + 1;
     t.prompt = keep_rest ? with_keep_rest(p) : p;
     t.endpoint = s.endpoint;
+    t.resolution = s.options.resolution;
     s.turns.push_back(t);
   }
 }
@@ -56,6 +57,19 @@ void check_output(const std::string& input, const std::string& output) {
   fs::path dir = fs::absolute(output).parent_path();
   if (!fs::is_directory(dir, ec)) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " does not exist");
   if (::access(dir.c_str(), W_OK) != 0) throw Error(ErrorKind::output, output, "its folder " + dir.string() + " is not writable");
+}
+
+// What a new session's turns ask for: --draft's lowest (or --resolution) on an endpoint that
+// takes a resolution, else --resolution or the endpoint's default; "" for an endpoint that takes
+// none. Refused here, before anything is read or sent.
+std::string session_resolution(const Endpoint& ep, const EditOptions& o) {
+  if (o.draft && !ep.takes_resolution())
+    throw Error(ErrorKind::usage, "--draft",
+                ep.id + " takes no output resolution to draft at: use one that does, e.g. --endpoint " + draft_endpoint().id);
+  if (o.draft && o.split) throw Error(ErrorKind::usage, "--draft", "cannot be combined with --split");
+  if (o.draft && !o.resolution) return ep.lowest_resolution();
+  std::string res = resolve_resolution(ep, o.resolution);
+  return ep.takes_resolution() ? res : "";
 }
 
 // --split edits the whole source in segments; the split itself (a scene scan and prep of every
@@ -78,9 +92,11 @@ Session new_session(const EditOptions& o, const EditContext& ctx, MediaInfo& inf
   if (o.input.empty()) throw Error(ErrorKind::usage, "edit", "an input file is required (or --resume SESSION)");
   if (o.output.empty()) throw Error(ErrorKind::usage, o.input, "-o OUT is required");
   if (o.prompts.empty()) throw Error(ErrorKind::usage, o.input, "at least one -p PROMPT is required");
-  check_output(o.input, o.output);
   const Endpoint& ep = find_endpoint(o.endpoint_id);
   Session s;
+  s.options.resolution = session_resolution(ep, o);
+  s.options.draft = o.draft;
+  check_output(o.input, o.output);
   s.endpoint = ep.id;
   s.server = ctx.server;
   s.local = ctx.local;
@@ -142,11 +158,77 @@ SessionFile open_branch(const EditOptions& o, std::optional<SessionLock>& lock) 
   return f;
 }
 
+// The resolution --final renders at: --resolution, else 1080p where the endpoint renders it, else
+// its default; never the draft's own.
+std::string final_resolution(const Endpoint& ep, const EditOptions& o, const std::string& draft) {
+  std::optional<std::string> asked = o.resolution;
+  if (!asked && ep.output_size("1080p")) asked = "1080p";
+  std::string res = resolve_resolution(ep, asked);
+  if (res == draft)
+    throw Error(ErrorKind::usage, "--final", "the draft is already at " + draft + ": choose a higher --resolution (" +
+                                                 ep.resolution_names() + ")");
+  return res;
+}
+
+// Why --final cannot start on this session, or "" when it can.
+std::string final_refusal(const Session& s, const std::string& path) {
+  if (!s.options.draft) return path + " is not a draft session (start one with `omnicut edit IN --draft ...`)";
+  if (s.draft && s.final_output)
+    return path + " already has its final (at " + s.options.resolution + "): " + s.final_output->path;
+  if (s.draft)
+    return path + " already has its final chain under way (at " + s.options.resolution + "): `omnicut edit --resume " +
+           path + "` finishes it";
+  if (!s.final_output || s.completed_turns() != static_cast<int>(s.turns.size()))
+    return "the draft is not finished: `omnicut edit --resume " + path + "` finishes it first";
+  return "";
+}
+
+// The draft's OUT becomes OUT.draft.mp4 once the final is confirmed, before any final turn is
+// sent, so the final never overwrites it. Harmless again when a run died between the rename and
+// the ledger's save.
+void keep_draft_output(Session& s, EditContext& ctx) {
+  FinalRecord& draft_final = *s.draft->final_output;
+  const std::string& kept = s.draft->output;
+  std::error_code ec;
+  if (fs::exists(draft_final.path, ec)) {
+    fs::rename(draft_final.path, kept, ec);
+    if (ec) throw Error(ErrorKind::output, draft_final.path, "cannot keep the draft as " + kept + ": " + ec.message());
+  } else if (!fs::exists(kept, ec)) {
+    ctx.events->notice("the draft " + draft_final.path + " is gone; the final chain runs without it");
+  }
+  draft_final.path = kept;
+  ctx.events->notice("final chain at " + s.options.resolution + ": the draft (" + s.draft->resolution + ") is kept as " + kept);
+}
+
+// --final: the draft chain moves to Session::draft and the same prompts become the final chain
+// at the final resolution, sent from the draft's upload (turn 1's video_url), never uploaded again.
+SessionFile open_final(const EditOptions& o, std::optional<SessionLock>& lock) {
+  if (!o.prompts.empty())
+    throw Error(ErrorKind::usage, "--final", "renders the draft's own prompts again: add turns to the draft first (--resume -p)");
+  lock.emplace(o.resume_path);
+  SessionFile f{load_session(o.resume_path), o.resume_path, ""};
+  Session& s = f.session;
+  if (std::string why = final_refusal(s, o.resume_path); !why.empty()) throw Error(ErrorKind::usage, "--final", why);
+  const std::string res = final_resolution(find_endpoint(s.endpoint), o, s.options.resolution);
+  DraftRecord d{s.options.resolution, draft_output_path(s.final_output->path), s.turns, s.final_output};
+  if (!o.output.empty()) check_output(s.source.path, o.output), s.output = absolute(o.output);
+  s.draft = d;
+  s.final_output.reset();
+  s.options.resolution = res;
+  s.turns.clear();
+  for (const auto& t : d.turns) add_turns(s, {t.prompt}, false);
+  return f;  // saved, and the draft renamed, once the final is confirmed (run_edit)
+}
+
 // The session's ledger, locked for this run (`lock`). The lock comes before the ledger is read
 // or looked for: a run that read it while another was still writing it would work from a stale
 // copy, and two new runs for one OUT would both find no ledger.
 SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<SessionLock>& lock) {
   if (!o.resume_path.empty() && o.from_turn) return open_branch(o, lock);
+  if (o.final_chain) return open_final(o, lock);
+  if (!o.resume_path.empty() && o.resolution)
+    throw Error(ErrorKind::usage, "--resolution",
+                "a resumed session keeps its turns' resolution (--final renders a finished draft's chain at another)");
   if (!o.resume_path.empty()) {
     lock.emplace(o.resume_path);
     SessionFile f{load_session(o.resume_path), o.resume_path, ""};
@@ -169,10 +251,12 @@ SessionFile open_session(const EditOptions& o, EditContext& ctx, std::optional<S
 double show_estimate(const SessionFile& f, EditContext& ctx) {
   const Session& s = f.session;
   CostModel model(s.billing);
-  EstimateView v{s.endpoint, s.prep.duration, 0, {}, 0, s.cost_usd(), s.local, s.billing};
+  std::optional<DraftSpent> draft;
+  if (s.draft) draft = DraftSpent{s.draft->resolution, s.draft->turns.size(), s.draft->cost_usd()};
+  EstimateView v{s.endpoint, s.prep.duration, 0, {}, 0, s.cost_usd(), s.local, s.billing, s.options.resolution, draft};
   for (const auto& t : s.turns) {
     bool audio = t.turn == 1 ? s.source.has_audio : true;
-    TurnCost c = model.turn(v.seconds, audio, t.prompt);
+    TurnCost c = model.turn(v.seconds, audio, t.prompt, t.resolution);
     double usd = turn_to_submit(t) ? c.usd() : 0;
     v.usd += usd;
     v.turns.push_back({t.turn, t.prompt, t.status, c, 0, usd});
@@ -237,9 +321,10 @@ void rebase_local(Session& s, const EditContext& ctx) {
   s.upload.reset();
   for (auto& t : s.turns) {
     std::string prompt = t.prompt, endpoint = t.endpoint;
+    std::string resolution = t.resolution;
     int n = t.turn;
     t = TurnRecord{};
-    t.turn = n, t.prompt = prompt, t.endpoint = endpoint;
+    t.turn = n, t.prompt = prompt, t.endpoint = endpoint, t.resolution = resolution;
   }
   ctx.events->notice("local session: the earlier emulator is gone, so its turns run again here (simulated, nothing billed)");
 }
@@ -284,6 +369,7 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
     require_consent(f.path, ctx.events->confirm("Submit for about " + format_usd(out.estimate_usd) + "?"));
 
   fs::path work = work_dir_for(f.path);
+  if (o.final_chain && !o.dry_run) keep_draft_output(s, ctx);
   if (o.dry_run) {
     if (!s.upload) run_prep_stage(f, work, ctx);
     fs::remove_all(work);

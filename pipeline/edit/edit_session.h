@@ -37,6 +37,15 @@ struct EditOptions {
   std::optional<double> start, end;     // the range prep cuts
   std::string endpoint_id = default_endpoint().id;
   std::optional<Billing> billing;       // --pricing: a new session's rates (else the endpoint's)
+  // --resolution: the output resolution a new session's turns ask for (nullopt: the endpoint's
+  // default), or with `final_chain` the final's (nullopt: 1080p). Refused on an endpoint that
+  // takes none, before anything is sent.
+  std::optional<std::string> resolution;
+  // --draft: a new session on an endpoint that takes a resolution, at its lowest unless
+  // `resolution` says otherwise; --final (with resume_path): that finished draft's prompt chain
+  // again at the final resolution, from the same upload, the draft's OUT kept as OUT.draft.mp4.
+  bool draft = false;
+  bool final_chain = false;
   bool keep_rest = false;               // append "Keep everything else the same."
   std::optional<double> max_cost;       // USD for what this run would submit
   bool dry_run = false;                 // probe, plan, estimate, prep; nothing uploaded or submitted

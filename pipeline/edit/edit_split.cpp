@@ -63,6 +63,7 @@ void sync_turns(const Session& parent, Session& kid) {
   for (size_t k = kid.turns.size(); k < parent.turns.size(); ++k) {
     TurnRecord t;
     t.turn = parent.turns[k].turn, t.prompt = parent.turns[k].prompt, t.endpoint = parent.turns[k].endpoint;
+    t.resolution = parent.turns[k].resolution;
     kid.turns.push_back(t);
   }
 }
@@ -125,14 +126,14 @@ void roll_up(Session& parent, const std::vector<SessionFile>& kids) {
 double show_split_estimate(const SessionFile& f, const std::vector<SessionFile>& kids, EditContext& ctx) {
   const Session& s = f.session;
   CostModel model(s.billing);
-  EstimateView v{s.endpoint, s.source.duration, kids.size(), {}, 0, s.cost_usd(), s.local, s.billing};
+  EstimateView v{s.endpoint, s.source.duration, kids.size(), {}, 0, s.cost_usd(), s.local, s.billing, s.options.resolution, {}};
   for (size_t k = 0; k < s.turns.size(); ++k) {
     EstimateRow row{s.turns[k].turn, s.turns[k].prompt, s.turns[k].status, {}, 0, 0};
     for (const auto& kid : kids) {
       const TurnRecord& t = kid.session.turns[k];
       if (!turn_to_submit(t)) continue;
       bool audio = t.turn == 1 ? s.source.has_audio : true;
-      row.usd += model.turn(kid.session.prep.duration, audio, t.prompt).usd();
+      row.usd += model.turn(kid.session.prep.duration, audio, t.prompt, t.resolution).usd();
       ++row.segments_to_submit;
     }
     v.usd += row.usd;

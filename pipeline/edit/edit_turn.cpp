@@ -25,7 +25,7 @@ client::Submission submission_of(const TurnRecord& t) {
 void record_bill(TurnRecord& t, const client::JobResult& result, const Session& s, EditContext& ctx) {
   CostModel model(s.billing);
   bool input_audio = t.turn == 1 ? s.source.has_audio : true;
-  TurnCost estimate = model.turn(s.prep.duration, input_audio, t.prompt);
+  TurnCost estimate = model.turn(s.prep.duration, input_audio, t.prompt, t.resolution);
   record_cost(t, result.billed, estimate, model);
   if (t.cost_usd || !t.billed || !t.billed->value) return;
   UnitPriceBook::Answer fal_price = ctx.prices->price(*ctx.fal, t.endpoint);

@@ -4,6 +4,7 @@
 // script, or a plain log; tests record them.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ struct EstimateRow {
   double usd = 0;              // what this run submits for the turn
 };
 
+// Before --final: what the draft chain cost.
+struct DraftSpent {
+  std::string resolution;
+  size_t turns = 0;
+  double usd = 0;
+};
+
 struct EstimateView {
   std::string endpoint;
   double seconds = 0;          // a single clip: sent per turn; --split: the whole source
@@ -34,6 +42,8 @@ struct EstimateView {
   double spent_usd = 0;        // what the session's turns have cost so far
   bool simulated = false;      // the built-in emulator: nothing is billed
   Billing billing;             // the rates behind every figure
+  std::string resolution;      // the output resolution the turns ask for ("": the endpoint takes none)
+  std::optional<DraftSpent> draft;  // --final: the draft chain, spent
 };
 
 struct SessionView {

@@ -24,18 +24,34 @@ namespace fs = std::filesystem;
 
 namespace {
 bool billed_here(const TurnRecord& t) { return t.status != turn_status::pending && t.inherited_from.empty(); }
+
+// Every turn the session sent: the draft chain's (after --final), then `turns`.
+template <class F>
+void for_each_turn(const Session& s, F f) {
+  if (s.draft)
+    for (const auto& t : s.draft->turns) f(t);
+  for (const auto& t : s.turns) f(t);
+}
 }  // namespace
 
-double Session::cost_usd() const {
+double DraftRecord::cost_usd() const {
   double sum = 0;
   for (const auto& t : turns)
     if (billed_here(t)) sum += t.cost_usd.value_or(0);
   return sum;
 }
 
+double Session::cost_usd() const {
+  double sum = 0;
+  for_each_turn(*this, [&](const TurnRecord& t) {
+    if (billed_here(t)) sum += t.cost_usd.value_or(0);
+  });
+  return sum;
+}
+
 int Session::unknown_cost_turns() const {
   int n = 0;
-  for (const auto& t : turns) n += billed_here(t) && !t.cost_usd;
+  for_each_turn(*this, [&](const TurnRecord& t) { n += billed_here(t) && !t.cost_usd; });
   return n;
 }
 
@@ -104,12 +120,12 @@ std::string cost_text(const TurnRecord& t) {
 
 std::string total_cost_text(const Session& s) {
   int billed = 0, estimated = 0, unknown = 0, known = 0;
-  for (const auto& t : s.turns) {
-    if (!billed_here(t) || t.cost_source.empty()) continue;
+  for_each_turn(s, [&](const TurnRecord& t) {
+    if (!billed_here(t) || t.cost_source.empty()) return;
     billed += t.cost_source == cost_source::billed;
     estimated += t.cost_source != cost_source::billed;
     unknown += !t.cost_usd, known += t.cost_usd.has_value();
-  }
+  });
   std::string text = known || !unknown ? format_usd(s.cost_usd()) : "unknown";
   if (known && unknown) text += " + " + std::to_string(unknown) + " turn(s) of unknown cost";
   if (billed + estimated == 0) return text;
@@ -130,6 +146,11 @@ const TurnRecord* Session::last_completed() const {
 }
 
 std::string default_ledger_path(const std::string& out) { return out + ".omnicut.json"; }
+
+std::string draft_output_path(const std::string& out) {
+  fs::path p(out);
+  return (p.parent_path() / (p.stem().string() + ".draft" + p.extension().string())).string();
+}
 
 std::string now_iso8601() { return format_iso8601(WallClock::now()); }
 
@@ -183,6 +204,7 @@ nlohmann::json turn_json(const TurnRecord& t) {
   return {{"turn", t.turn},
           {"prompt", t.prompt},
           {"endpoint", t.endpoint},
+          {"resolution", t.resolution},
           {"input_url", t.input_url},
           {"status", t.status},
           {"request_id", t.request_id},
@@ -216,6 +238,7 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.turn = j.value("turn", 0);
   t.prompt = j.value("prompt", "");
   t.endpoint = j.value("endpoint", "");
+  t.resolution = j.value("resolution", "");
   t.input_url = j.value("input_url", "");
   t.status = j.value("status", turn_status::pending);
   t.request_id = j.value("request_id", "");
@@ -370,7 +393,9 @@ nlohmann::json to_json(const SessionOptions& o) {
           {"end", or_null(o.end)},
           {"split", o.split},
           {"segment_of", o.segment_of.empty() ? nlohmann::json() : nlohmann::json(o.segment_of)},
-          {"segment", or_null(o.segment)}};
+          {"segment", or_null(o.segment)},
+          {"resolution", o.resolution},
+          {"draft", o.draft}};
 }
 
 SessionOptions session_options_from_json(const nlohmann::json& j) {
@@ -383,6 +408,8 @@ SessionOptions session_options_from_json(const nlohmann::json& j) {
   o.split = j.value("split", false);
   o.segment_of = optional_at<std::string>(j, "segment_of").value_or("");
   o.segment = optional_at<int>(j, "segment");
+  o.resolution = j.value("resolution", "");
+  o.draft = j.value("draft", false);
   return o;
 }
 
@@ -430,9 +457,32 @@ SplitRecord split_record_from_json(const nlohmann::json& j, const std::string& s
   return r;
 }
 
+namespace {
+nlohmann::json turns_json(const std::vector<TurnRecord>& turns) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& t : turns) j.push_back(turn_json(t));
+  return j;
+}
+}  // namespace
+
+nlohmann::json to_json(const DraftRecord& d) {
+  return {{"resolution", d.resolution},
+          {"output", d.output},
+          {"turns", turns_json(d.turns)},
+          {"final", d.final_output ? to_json(*d.final_output) : nlohmann::json()}};
+}
+
+DraftRecord draft_record_from_json(const nlohmann::json& j, const std::string& subject) {
+  DraftRecord d;
+  d.resolution = j.at("resolution").get<std::string>();
+  d.output = j.at("output").get<std::string>();
+  for (const auto& t : j.at("turns")) d.turns.push_back(turn_from(t));
+  if (auto f = j.value("final", nlohmann::json()); f.is_object()) d.final_output = final_record_from_json(f, kLedgerVersion, subject);
+  return d;
+}
+
 nlohmann::json to_json(const Session& s) {
-  nlohmann::json turns = nlohmann::json::array();
-  for (const auto& t : s.turns) turns.push_back(turn_json(t));
+  nlohmann::json turns = turns_json(s.turns);
   nlohmann::json upload = nullptr;
   if (s.upload)
     upload = {{"url", s.upload->url}, {"file", s.upload->file}, {"size", s.upload->size}, {"uploaded_at", s.upload->uploaded_at}};
@@ -464,7 +514,8 @@ nlohmann::json to_json(const Session& s) {
             {"cost_usd", s.cost_usd()},
             {"unknown_cost_turns", s.unknown_cost_turns()}}},
           {"final", s.final_output ? to_json(*s.final_output) : nlohmann::json()},
-          {"split", s.split ? to_json(*s.split) : nlohmann::json()}};
+          {"split", s.split ? to_json(*s.split) : nlohmann::json()},
+          {"draft", s.draft ? to_json(*s.draft) : nlohmann::json()}};
 }
 
 namespace {
@@ -495,6 +546,7 @@ Session read_session(const nlohmann::json& j, const std::string& path) {
   for (const auto& t : j.value("turns", nlohmann::json::array())) s.turns.push_back(turn_from(t));
   if (auto f = j.value("final", nlohmann::json()); f.is_object()) s.final_output = final_record_from_json(f, s.version, path);
   if (auto sp = j.value("split", nlohmann::json()); sp.is_object()) s.split = split_record_from_json(sp, path);
+  if (auto d = j.value("draft", nlohmann::json()); d.is_object()) s.draft = draft_record_from_json(d, path);
   return s;
 }
 

@@ -73,6 +73,7 @@ struct TurnRecord {
   int turn = 0;               // 1-based
   std::string prompt;
   std::string endpoint;
+  std::string resolution;     // the output resolution sent ("" for an endpoint that takes none)
   std::string input_url;      // the uploaded source for turn 1, the previous result after that
   std::string status = turn_status::pending;
   std::string request_id;
@@ -139,7 +140,7 @@ struct PrepRecord {
 };
 
 // JSON: {"keep_rest", "restore", "keep_turns", "start" | null, "end" | null, "split",
-// "segment_of" | null, "segment" | null}.
+// "segment_of" | null, "segment" | null, "resolution", "draft"}.
 struct SessionOptions {
   bool keep_rest = false;
   bool restore = false;
@@ -148,6 +149,8 @@ struct SessionOptions {
   bool split = false;                // --split: this ledger's turns sum its segments' ledgers
   std::string segment_of;            // a segment's own ledger: its parent's OUT ("" otherwise)
   std::optional<int> segment;        // and its index
+  std::string resolution;            // what new turns ask for ("": the endpoint takes no resolution)
+  bool draft = false;                // started with --draft: `--resume --final` renders the chain again
 };
 
 // A session made by --from-turn. JSON: {"session", "turn"}.
@@ -187,6 +190,18 @@ struct SplitRecord {
   std::vector<SplitSegmentRecord> segments;
 };
 
+// The draft chain of a session that went on to --final: its turns at the draft resolution and
+// the draft's OUT, renamed (OUT.draft.mp4) before the final chain's first turn was sent.
+// JSON: {"resolution", "output", "turns": [...], "final": <FinalRecord> | null}.
+struct DraftRecord {
+  std::string resolution;
+  std::string output;
+  std::vector<TurnRecord> turns;
+  std::optional<FinalRecord> final_output;
+
+  double cost_usd() const;  // its submitted turns, where their cost is known
+};
+
 struct Session {
   int version = kLedgerVersion;  // as read (1: an older ledger); saved as kLedgerVersion
   std::string created_at;
@@ -206,9 +221,12 @@ struct Session {
   // Each segment's turns live in its own ledger; this one's turns sum them
   // (pipeline/edit/edit_split.cpp).
   std::optional<SplitRecord> split;
+  // --final: the draft chain; `turns` is then the final chain (same prompts, higher resolution).
+  std::optional<DraftRecord> draft;
 
-  double cost_usd() const;                   // turns that were submitted, where their cost is known
-  int unknown_cost_turns() const;            // submitted turns whose cost is unknown
+  // Both chains count: turns that were submitted, where their cost is known.
+  double cost_usd() const;
+  int unknown_cost_turns() const;            // submitted turns (both chains) whose cost is unknown
   int completed_turns() const;
   const TurnRecord* last_completed() const;  // nullptr when none
 };
@@ -233,12 +251,15 @@ std::string total_cost_text(const Session& session);
 
 // `OUT.omnicut.json`, beside OUT.
 std::string default_ledger_path(const std::string& out);
+// Where --final keeps the draft: "clip.draft.mp4" for "clip.mp4".
+std::string draft_output_path(const std::string& out);
 std::string now_iso8601();
 
 nlohmann::json to_json(const PrepRecord& prep);
 nlohmann::json to_json(const SessionOptions& options);
 nlohmann::json to_json(const FinalRecord& final_output);
 nlohmann::json to_json(const SplitRecord& split);
+nlohmann::json to_json(const DraftRecord& draft);
 // The readers take what the writers write, and version 1's fields (see ledger.cpp). Malformed
 // fields throw (nlohmann's exceptions, or Error from the sidecar and manifest readers);
 // session_from_json turns them into one Error(usage) naming the ledger.
@@ -246,6 +267,7 @@ PrepRecord prep_record_from_json(const nlohmann::json& j, const std::string& sub
 SessionOptions session_options_from_json(const nlohmann::json& j);
 FinalRecord final_record_from_json(const nlohmann::json& j, int version, const std::string& subject);
 SplitRecord split_record_from_json(const nlohmann::json& j, const std::string& subject);
+DraftRecord draft_record_from_json(const nlohmann::json& j, const std::string& subject);
 
 // The ledger as saved (and as `history --json` shows it): "omnicut_session": kLedgerVersion,
 // whatever version it was read as, plus "totals".

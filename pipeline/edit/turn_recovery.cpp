@@ -108,7 +108,9 @@ void sleep_until(Clock::time_point until) {
 
 nlohmann::json submit_input_for(const TurnRecord& t) {
   const Endpoint& ep = find_endpoint(t.endpoint);
-  return {{ep.prompt_field, t.prompt}, {ep.video_input_field, t.input_url}};
+  nlohmann::json input = {{ep.prompt_field, t.prompt}, {ep.video_input_field, t.input_url}};
+  if (ep.takes_resolution() && !t.resolution.empty()) input[ep.resolution_field] = t.resolution;
+  return input;
 }
 
 void resolve_lost_submit(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx, bool allow_resend) {
