@@ -6,6 +6,10 @@
 #include <optional>
 
 #include "client/fal.h"
+#include <filesystem>
+
+#include "pipeline/batch/batch_run.h"
+#include "pipeline/cli/batch_reporters.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/common_options.h"
 #include "pipeline/cli/exit_codes.h"
@@ -19,6 +23,11 @@ namespace {
 
 struct EditArgs {
   EditOptions o;
+  std::vector<std::string> inputs;
+  std::string jobs_file;
+  std::string shard;
+  bool no_split = false;
+  int local_jobs = 0;
   TimeRange range;
   std::string pricing;
   bool yes = false;
@@ -80,6 +89,49 @@ std::string draft_text(const Session& s, const std::string& ledger) {
   return "";
 }
 
+// More than one input, a folder, a jobs file, or --resume OUTDIR: a batch.
+bool is_batch(const EditArgs& a) {
+  std::error_code ec;
+  if (!a.o.resume_path.empty()) return is_batch_dir(a.o.resume_path);
+  return !a.jobs_file.empty() || a.inputs.size() > 1 || (a.inputs.size() == 1 && std::filesystem::is_directory(a.inputs[0], ec));
+}
+
+BatchOptions batch_options(const EditArgs& a) {
+  for (auto [set, name] : {std::pair{a.o.draft || a.o.final_chain, "--draft/--final"}, {a.o.from_turn.has_value(), "--from-turn"},
+                           {!a.o.session_path.empty(), "--session"}})
+    if (set) throw Error(ErrorKind::usage, name, "is for one clip, not a batch");
+  BatchOptions b;
+  b.inputs = a.inputs, b.jobs_file = a.jobs_file;
+  b.resume = !a.o.resume_path.empty();
+  b.outdir = b.resume ? a.o.resume_path : a.o.output;
+  b.prompts = a.o.prompts;
+  if (!a.shard.empty()) b.shard = parse_shard(a.shard);
+  b.no_split = a.no_split;
+  b.remote_jobs = a.o.jobs, b.local_jobs = a.local_jobs;
+  b.max_cost = a.o.max_cost;
+  b.dry_run = a.o.dry_run;
+  b.edit = a.o;
+  return b;
+}
+
+int run_batch_command(EditArgs& a, const GlobalOptions& global) {
+  BatchOptions b = batch_options(a);
+  std::optional<emulator::Emulator> emu;
+  client::Fal fal = fal_for(a, global, emu);
+  std::unique_ptr<BatchEvents> events = make_batch_reporter(report_mode(a.json), a.yes);
+  EditContext ctx;
+  ctx.fal = &fal;
+  ctx.local = a.local;
+  ctx.server = a.local ? emu->url() : client::url_origin(fal.urls.queue);
+  BatchOutcome out = run_batch(b, ctx, *events);
+  if (out.dry_run) {
+    if (report_mode(a.json) != ReportMode::json_lines)
+      std::printf("dry run: would submit about %s; nothing was sent\n", format_usd(out.estimate_usd).c_str());
+    return kOk;
+  }
+  return out.all_done() ? kOk : kSomeFilesFailed;
+}
+
 int run(EditArgs& a, const GlobalOptions& global) {
   a.o.start = a.range.start, a.o.end = a.range.end;
   apply_resolution_options(a);
@@ -90,6 +142,8 @@ int run(EditArgs& a, const GlobalOptions& global) {
   if (a.o.billing && !a.o.resume_path.empty())
     throw Error(ErrorKind::usage, "--pricing", "sets a new session's rates: a resumed session keeps its ledger's");
 
+  if (is_batch(a)) return run_batch_command(a, global);
+  a.o.input = a.inputs.empty() ? "" : a.inputs.front();
   std::optional<emulator::Emulator> emu;
   client::Fal fal = fal_for(a, global, emu);
   const ReportMode mode = report_mode(a.json);
@@ -118,7 +172,8 @@ int run(EditArgs& a, const GlobalOptions& global) {
 void add_edit_command(CLI::App& root, Action& chosen) {
   auto a = std::make_shared<EditArgs>();
   CLI::App* cmd = root.add_subcommand("edit", "edit a clip on fal turn after turn, with the source's audio put back");
-  cmd->add_option("input", a->o.input, "the source clip (not needed with --resume)");
+  cmd->add_option("input", a->inputs,
+                  "the source clip (not needed with --resume); several, or a folder: a batch into -o OUTDIR");
   cmd->add_option("-p,--prompt", a->o.prompts, "an edit instruction; repeat for more turns (each edits the last result)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -127,7 +182,16 @@ void add_edit_command(CLI::App& root, Action& chosen) {
   cmd->add_flag("--split", a->o.split,
                 "edit footage longer than the endpoint takes: cut into segments (at scene changes), each edited, "
                 "joined, with the source's audio laid once over the whole");
-  cmd->add_option("--jobs", a->o.jobs, "with --split: segments edited at once")->check(CLI::Range(1, 16))->capture_default_str();
+  cmd->add_option("--jobs", a->o.jobs,
+                  "requests at fal at once: --split segments, or a batch's clips (a new fal account runs 2 at a time)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--local-jobs", a->local_jobs, "a batch: clips prepped or remuxed at once (default: the machine's cores)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--jobs-file", a->jobs_file,
+                  "a batch from JSON lines: {\"input\", \"prompts\", \"start\", \"end\", \"endpoint\", \"resolution\", \"output\"}");
+  cmd->add_option("--shard", a->shard, "a batch: take share i of n of the inputs (by a hash of each path), e.g. 2/4");
+  cmd->add_flag("--no-split", a->no_split, "a batch: skip clips longer than the endpoint takes instead of splitting them");
   a->endpoint_option = add_endpoint_option(cmd, a->o.endpoint_id, "endpoint id (with --draft: the first that takes a resolution)");
   cmd->add_option("--resolution", a->resolution,
                   "output resolution, on an endpoint that takes one (e.g. 360p, 720p, 1080p, 4k); with --final the "

@@ -1,9 +1,12 @@
-// `omnicut history SESSION [--json]`: the turns of an edit session, what each cost, and totals.
+// `omnicut history SESSION|OUTDIR [--json]`: the turns of an edit session, what each cost, and
+// totals; for a batch's OUTDIR, every clip of every batch ledger there, with the batch's totals.
 // A turn's cost says where it comes from: fal's bill (x-fal-billable-units, in dollars only where
 // the price of a unit is known) or the cost model's estimate when no bill came (pipeline/ledger.h).
 #include <cstdio>
 #include <iostream>
 
+#include "pipeline/batch/batch_run.h"
+#include "pipeline/cli/batch_reporters.h"
 #include "pipeline/cli/command.h"
 #include "pipeline/cli/exit_codes.h"
 #include "pipeline/support/format.h"
@@ -67,7 +70,28 @@ void print_table(const Session& s, const std::string& path) {
   if (s.final_output) std::printf("output: %s (from turn %d)\n", s.final_output->path.c_str(), s.final_output->from_turn);
 }
 
+int run_batch_history(const HistoryArgs& a) {
+  BatchSummaryView v = summarize_batch_dir(a.session);
+  if (!want_json(a.json)) {
+    std::printf("batch %s (%s)\n%s", a.session.c_str(), v.ledger.c_str(), batch_summary_text(v).c_str());
+    return kOk;
+  }
+  nlohmann::json clips = nlohmann::json::array();
+  int done = 0, failed = 0, skipped = 0;
+  for (size_t i = 0; i < v.clips.size(); ++i) {
+    clips.push_back(batch_clip_json(i, v.clips[i]));
+    done += v.clips[i].status == clip_status::done, failed += v.clips[i].status == clip_status::failed;
+    skipped += v.clips[i].status == clip_status::skipped;
+  }
+  nlohmann::json j = {{"batch", a.session}, {"ledgers", v.ledger}, {"clips", clips},
+                      {"totals", {{"clips", v.clips.size()}, {"done", done}, {"failed", failed}, {"skipped", skipped},
+                                  {"cost_usd", v.cost_usd}, {"unknown_cost_clips", v.unknown_cost_clips}, {"simulated", v.simulated}}}};
+  std::cout << j.dump(2) << "\n";
+  return kOk;
+}
+
 int run(const HistoryArgs& a) {
+  if (is_batch_dir(a.session)) return run_batch_history(a);
   Session s = load_session(a.session);
   if (want_json(a.json)) {
     auto j = to_json(s);
@@ -84,7 +108,7 @@ int run(const HistoryArgs& a) {
 void add_history_command(CLI::App& root, Action& chosen) {
   auto a = std::make_shared<HistoryArgs>();
   CLI::App* cmd = root.add_subcommand("history", "show an edit session's turns, costs and totals");
-  cmd->add_option("session", a->session, "the session ledger (OUT.omnicut.json)")->required();
+  cmd->add_option("session", a->session, "the session ledger (OUT.omnicut.json), or a batch's OUTDIR")->required();
   cmd->add_flag("--json", a->json, "the ledger as JSON (also when stdout is not a terminal)");
   cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions&) { return run(*a); }; });
 }

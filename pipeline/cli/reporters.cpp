@@ -48,6 +48,7 @@ class Reporter : public EditEvents {
  public:
   explicit Reporter(bool assume_yes) : assume_yes_(assume_yes) {}
   Consent confirm(const std::string& question) override { return ask_to_spend(question, assume_yes_); }
+  void tag_clip(size_t index, const std::string& name) { clip_ = std::make_pair(index, name); }
 
  protected:
   template <class Printer>
@@ -55,13 +56,17 @@ class Reporter : public EditEvents {
     auto r = std::make_unique<Printer>(assume_yes_);
     r->started_ = started_;
     r->segment_ = index;
+    r->clip_ = clip_;
     return r;
   }
   double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
   // Terminal lines of a --split segment start with "seg i ".
-  std::string prefix() const { return segment_ ? "seg " + std::to_string(*segment_) + " " : ""; }
+  std::string prefix() const {
+    return (clip_ ? "[" + clip_->second + "] " : "") + (segment_ ? "seg " + std::to_string(*segment_) + " " : "");
+  }
 
   std::optional<size_t> segment_;
+  std::optional<std::pair<size_t, std::string>> clip_;  // a batch's clip: its index and its path under OUTDIR
 
  private:
   Clock::time_point started_ = Clock::now();
@@ -141,6 +146,7 @@ class JsonLinesReporter final : public Reporter {
     Lock lock(output_mutex);
     j["t"] = std::round(seconds() * 1000) / 1000;
     if (segment_) j["segment"] = *segment_;
+    if (clip_) j["clip"] = clip_->first, j["input"] = clip_->second;
     std::cout << j.dump() << "\n";
     std::cout.flush();
   }
@@ -170,7 +176,7 @@ class TextReporter : public Reporter {
 };
 
 // stderr is a log, not a terminal: notices as plain lines, no bars.
-class PlainLogReporter final : public TextReporter {
+class PlainLogReporter : public TextReporter {
  public:
   using TextReporter::TextReporter;
   void stage(const std::string&, const std::string&) override {}
@@ -184,6 +190,15 @@ class PlainLogReporter final : public TextReporter {
     std::fprintf(stderr, "omnicut: %s%s\n", prefix().c_str(), text.c_str());
   }
   std::unique_ptr<EditEvents> segment(size_t index) override { return child<PlainLogReporter>(index); }
+};
+
+// A batch clip in a plain log: its notices only (the batch prints the plan and the ends).
+class ClipLogReporter final : public PlainLogReporter {
+ public:
+  using PlainLogReporter::PlainLogReporter;
+  void session(const SessionView&) override {}
+  void estimate(const EstimateView&) override {}
+  std::unique_ptr<EditEvents> segment(size_t index) override { return child<ClipLogReporter>(index); }
 };
 
 std::string amount(double v, const std::string& unit) {
@@ -309,6 +324,20 @@ std::unique_ptr<EditEvents> make_reporter(ReportMode mode, bool assume_yes) {
     case ReportMode::plain: break;
   }
   return std::make_unique<PlainLogReporter>(assume_yes);
+}
+
+std::unique_ptr<EditEvents> make_clip_reporter(ReportMode mode, size_t index, const std::string& name) {
+  std::unique_ptr<Reporter> r;
+  if (mode == ReportMode::json_lines) r = std::make_unique<JsonLinesReporter>(true);
+  else r = std::make_unique<ClipLogReporter>(true);
+  r->tag_clip(index, name);
+  return r;
+}
+
+void print_whole(std::FILE* to, const std::string& text) {
+  Lock lock(output_mutex);
+  std::fputs(text.c_str(), to);
+  std::fflush(to);
 }
 
 Consent ask_to_spend(const std::string& question, bool assume_yes) {

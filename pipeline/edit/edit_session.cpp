@@ -380,12 +380,19 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   }
   f.save();
   if (!s.upload) {
+    auto local = WorkSlots::local(ctx.slots);
     run_prep_stage(f, work, ctx);
     f.save();
-    upload_prepped(f, ctx);
   }
-  for (size_t i = 0; i < s.turns.size(); ++i) run_turn(f, i, o, ctx);
-  out.remux = finish_output(f, o, ctx, work);
+  {
+    auto remote = WorkSlots::remote(ctx.slots);
+    if (!s.upload) upload_prepped(f, ctx);
+    for (size_t i = 0; i < s.turns.size(); ++i) run_turn(f, i, o, ctx);
+  }
+  {
+    auto local = WorkSlots::local(ctx.slots);
+    out.remux = finish_output(f, o, ctx, work);
+  }
   std::error_code ec;
   fs::remove_all(work, ec);
   out.session = s;

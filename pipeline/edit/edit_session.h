@@ -27,6 +27,7 @@
 #include "pipeline/edit/events.h"
 #include "pipeline/edit/ledger.h"
 #include "pipeline/money/unit_price.h"
+#include "pipeline/support/work_slots.h"
 
 namespace omnicut {
 
@@ -78,6 +79,8 @@ struct EditContext {
   EditEvents* events = nullptr;         // what the run reports, and who answers its question
   // fal's price of a billing unit, asked once per run; copies of the context share it.
   std::shared_ptr<UnitPriceBook> prices = std::make_shared<UnitPriceBook>();
+  // A batch's limits on local and remote work at once, shared by its clips; none for one session.
+  std::shared_ptr<WorkSlots> slots;
 };
 
 struct EditOutcome {

@@ -178,6 +178,7 @@ void run_segments(std::vector<SessionFile>& kids, const fs::path& work, const Ed
         // The parent's lock covers its segments; this one stops a segment's ledger being
         // resumed on its own at the same time.
         SessionLock segment_lock(kids[i].path);
+        auto remote = WorkSlots::remote(ctx.slots);
         run_segment(kids[i], edited_part(work, i), o, c);
       } catch (...) {
         std::lock_guard<std::mutex> lock(failed_mutex);
@@ -231,7 +232,10 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
   out.ledger_path = f.path;
   std::vector<SessionFile> kids;
   try {
-    if (fresh) split_source(f, work, ctx);
+    if (fresh) {
+      auto local = WorkSlots::local(ctx.slots);
+      split_source(f, work, ctx);
+    }
     kids = open_segments(s, f.path);
     if (!o.resume_path.empty())
       for (auto& kid : kids) rebase_local(kid.session, ctx);
@@ -259,7 +263,10 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
     throw;
   }
   roll_up(s, kids);
-  out.remux = join_segments(f, kids, work, ctx);
+  {
+    auto local = WorkSlots::local(ctx.slots);
+    out.remux = join_segments(f, kids, work, ctx);
+  }
   f.save();
   std::error_code ec;
   fs::remove_all(work, ec);

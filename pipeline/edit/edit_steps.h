@@ -41,9 +41,6 @@ void download_result(SessionFile& file, TurnRecord& t, const std::filesystem::pa
 // Uploads the prepped file (session.prep.output) once and records its URL.
 void upload_prepped(SessionFile& file, EditContext& context);
 
-// Whether a turn is still to be sent (pending, failed or cancelled): what an estimate prices.
-bool turn_to_submit(const TurnRecord& t);
-
 // A --local session resumed on a new emulator: its remote steps are reset to run again there.
 // Throws Error(usage) when the session and this run disagree about --local.
 void rebase_local(Session& session, const EditContext& context);

@@ -231,6 +231,9 @@ struct Session {
   const TurnRecord* last_completed() const;  // nullptr when none
 };
 
+// Whether a turn is still to be sent (pending, failed or cancelled): what an estimate prices.
+bool turn_to_submit(const TurnRecord& t);
+
 // Records what a finished turn cost: fal's bill when `billed` (in dollars where the model knows
 // the price of a unit, else unknown until price_bill), else the cost model's `estimate`.
 void record_cost(TurnRecord& turn, const std::optional<client::BilledUnits>& billed, const TurnCost& estimate,
