@@ -160,6 +160,16 @@ class TilePainter {
   std::optional<av::FilterChain> filter_;
 };
 
+av::Frame rgb_canvas(int width, int height, const std::string& path) {
+  auto canvas = av::make_frame();
+  canvas->format = AV_PIX_FMT_RGB24;
+  canvas->width = width;
+  canvas->height = height;
+  av::check_internal(av_frame_get_buffer(canvas.get(), 0), path, "picture buffer");
+  for (int y = 0; y < height; ++y) std::fill_n(canvas->data[0] + y * canvas->linesize[0], width * 3, 0);
+  return canvas;
+}
+
 std::string encode_png(const AVFrame* sheet, const std::string& path) {
   const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
   if (!codec) throw Error(ErrorKind::unsupported, path, "this FFmpeg has no PNG encoder");
@@ -176,12 +186,26 @@ std::string encode_png(const AVFrame* sheet, const std::string& path) {
   return std::string(reinterpret_cast<const char*>(pkt->data), pkt->size);
 }
 
+void write_png(const AVFrame* picture, const std::string& path) {
+  std::string png = encode_png(picture, path);
+  AtomicFile file(path);
+  {
+    std::ofstream os(file.temp_path(), std::ios::binary);
+    os.write(png.data(), static_cast<std::streamsize>(png.size()));
+    os.close();
+    if (!os) throw Error(ErrorKind::output, path, "cannot write the PNG");
+  }
+  file.commit();
+}
+
+int even_height(int width, double aspect) { return std::max(2, static_cast<int>(std::lround(width / aspect / 2)) * 2); }
+
 }  // namespace
 
 ContactSheet make_contact_sheet(const ContactSheetSpec& spec) {
   if (spec.cols < 1 || spec.rows < 1 || spec.cols * spec.rows > 400)
     throw Error(ErrorKind::usage, spec.output, "--cols x --rows must be between 1 and 400 tiles");
-  if (spec.tile_width < 16 || spec.tile_width > 4096)
+  if (spec.tile_width < 16 || spec.tile_width > 4096 || spec.poster_width < 16 || spec.poster_width > 4096)
     throw Error(ErrorKind::usage, spec.output, "tile width must be between 16 and 4096 pixels");
   FrameGrabber grabber(spec.input);
   // Orientation and display size (square pixels, rotated) as probe reads them.
@@ -192,37 +216,38 @@ ContactSheet make_contact_sheet(const ContactSheetSpec& spec) {
   ContactSheet out;
   out.output = spec.output;
   out.tile_width = spec.tile_width & ~1;
-  out.tile_height = std::max(2, static_cast<int>(std::lround(out.tile_width / aspect / 2)) * 2);
+  out.tile_height = even_height(out.tile_width, aspect);
   out.width = out.tile_width * spec.cols;
   out.height = out.tile_height * spec.rows;
-
-  auto sheet = av::make_frame();
-  sheet->format = AV_PIX_FMT_RGB24;
-  sheet->width = out.width;
-  sheet->height = out.height;
-  av::check_internal(av_frame_get_buffer(sheet.get(), 0), spec.output, "sheet buffer");
-  for (int y = 0; y < out.height; ++y) std::fill_n(sheet->data[0] + y * sheet->linesize[0], out.width * 3, 0);
+  av::Frame sheet = rgb_canvas(out.width, out.height, spec.output);
+  av::Frame poster;
+  std::optional<TilePainter> poster_painter;
+  if (!spec.poster.empty()) {
+    out.poster_width = spec.poster_width & ~1;
+    out.poster_height = even_height(out.poster_width, aspect);
+    poster = rgb_canvas(out.poster_width, out.poster_height, spec.poster);
+    poster_painter.emplace(spec.input, video, out.poster_width, out.poster_height);
+  }
 
   const int n = spec.cols * spec.rows;
+  const double from = std::max(0.0, spec.start.value_or(0.0));
+  const double to = std::min(grabber.duration(), spec.end.value_or(grabber.duration()));
+  if (to <= from) throw Error(ErrorKind::usage, spec.input, "the range to take pictures from is empty");
   TilePainter painter(spec.input, video, out.tile_width, out.tile_height);
   for (int i = 0; i < n; ++i) {
-    double t = (i + 0.5) * grabber.duration() / n;
+    double t = from + (i + 0.5) * (to - from) / n;
     auto frame = grabber.grab(t);
+    if (poster_painter && i == n / 2) {  // the filters take the frame's reference: the poster gets its own
+      av::Frame copy(av_frame_clone(frame.get()));
+      poster_painter->draw(grabber, copy.get(), poster.get(), 0, 0);
+    }
     painter.draw(grabber, frame.get(), sheet.get(), (i % spec.cols) * out.tile_width,
                  (i / spec.cols) * out.tile_height);
     out.times.push_back(t);
   }
   out.frames_decoded = grabber.frames_decoded();
-
-  std::string png = encode_png(sheet.get(), spec.output);
-  AtomicFile file(spec.output);
-  {
-    std::ofstream os(file.temp_path(), std::ios::binary);
-    os.write(png.data(), static_cast<std::streamsize>(png.size()));
-    os.close();
-    if (!os) throw Error(ErrorKind::output, spec.output, "cannot write the PNG");
-  }
-  file.commit();
+  write_png(sheet.get(), spec.output);
+  if (poster) write_png(poster.get(), spec.poster);
   return out;
 }
 

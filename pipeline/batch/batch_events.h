@@ -28,6 +28,8 @@ struct BatchSummaryView {
   int unknown_cost_clips = 0;
   bool simulated = false;
   double seconds = 0;             // wall time of this run
+  std::string report;             // OUTDIR/report.html, when written
+  std::string report_error;       // why it was not
 };
 
 class BatchEvents {

@@ -10,6 +10,7 @@
 #include "pipeline/edit/session_lock.h"
 #include "pipeline/money/confirm.h"
 #include "pipeline/money/estimate.h"
+#include "pipeline/report/batch_report.h"
 #include "pipeline/support/format.h"
 
 namespace omnicut {
@@ -204,12 +205,24 @@ struct Runner {
 };
 
 BatchSummaryView summary_of(const BatchLedger& b, const std::string& path, bool simulated, double seconds) {
-  BatchSummaryView v{path, b.clips, 0, 0, simulated, seconds};
+  BatchSummaryView v{path, b.clips, 0, 0, simulated, seconds, "", ""};
   for (const auto& c : b.clips) {
     if (c.cost_usd) v.cost_usd += *c.cost_usd;
     else if (exists(c.ledger)) ++v.unknown_cost_clips;
   }
   return v;
+}
+
+// OUTDIR/report.html; a page that cannot be made is said so in the summary, the batch stands.
+void write_report(const std::string& outdir, BatchSummaryView& summary) {
+  const std::string page = default_batch_report_path(outdir);
+  try {
+    write_batch_report(outdir, page);
+    summary.report = page;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) throw;
+    summary.report_error = e.what();
+  }
 }
 
 }  // namespace
@@ -273,8 +286,10 @@ BatchOutcome run_batch(const BatchOptions& o, EditContext& ctx, BatchEvents& eve
   Runner runner{b, out.ledger_path, opts, ctx, events, {}, {}};
   runner.run(todo);
   out.ledger = b;
-  events.summary(summary_of(b, out.ledger_path, ctx.local,
-                            std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()));
+  BatchSummaryView summary = summary_of(b, out.ledger_path, ctx.local,
+                                        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  if (opts.edit.report) write_report(opts.outdir, summary);
+  events.summary(summary);
   return out;
 }
 

@@ -75,7 +75,8 @@ class JsonBatchReporter final : public BatchEvents {
     nlohmann::json clips = nlohmann::json::array();
     for (size_t i = 0; i < v.clips.size(); ++i) clips.push_back(batch_clip_json(i, v.clips[i]));
     emit({{"event", "batch_result"}, {"ledger", v.ledger}, {"clips", clips}, {"cost_usd", v.cost_usd},
-          {"unknown_cost_clips", v.unknown_cost_clips}, {"simulated", v.simulated}, {"seconds", v.seconds}});
+          {"unknown_cost_clips", v.unknown_cost_clips}, {"simulated", v.simulated}, {"seconds", v.seconds},
+          {"report", v.report.empty() ? nlohmann::json() : nlohmann::json(v.report)}});
   }
 
  private:
@@ -275,6 +276,8 @@ std::string batch_summary_text(const BatchSummaryView& v) {
           (v.unknown_cost_clips ? " + " + std::to_string(v.unknown_cost_clips) + " clip(s) of unknown cost" : "") +
           (v.simulated ? " simulated, nothing billed" : " spent") + "\n";
   if (v.seconds > 0) text += "time: " + format_seconds(v.seconds) + "; ledger: " + v.ledger + "\n";
+  if (!v.report.empty()) text += "report: " + v.report + "\n";
+  if (!v.report_error.empty()) text += "the batch report was not written: " + v.report_error + "\n";
   return text;
 }
 

@@ -27,6 +27,7 @@ struct EditArgs {
   std::string jobs_file;
   std::string shard;
   bool no_split = false;
+  bool no_report = false;
   int local_jobs = 0;
   TimeRange range;
   std::string pricing;
@@ -134,6 +135,7 @@ int run_batch_command(EditArgs& a, const GlobalOptions& global) {
 
 int run(EditArgs& a, const GlobalOptions& global) {
   a.o.start = a.range.start, a.o.end = a.range.end;
+  a.o.report = !a.no_report;
   apply_resolution_options(a);
   if (!a.pricing.empty()) a.o.billing = load_pricing(a.pricing, find_endpoint(a.o.endpoint_id).billing);
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
@@ -160,9 +162,10 @@ int run(EditArgs& a, const GlobalOptions& global) {
       std::printf("dry run: would submit %s for about %s; nothing was sent\n", turns_text(out.session).c_str(),
                   format_usd(out.estimate_usd).c_str());
     else
-      std::printf("wrote %s: %s, %s%s\n%sledger: %s\n", out.session.output.c_str(), turns_text(out.session).c_str(),
+      std::printf("wrote %s: %s, %s%s\n%sledger: %s\n%s", out.session.output.c_str(), turns_text(out.session).c_str(),
                   total_cost_text(out.session).c_str(), out.session.local ? " simulated, nothing billed" : " spent",
-                  draft_text(out.session, out.ledger_path).c_str(), out.ledger_path.c_str());
+                  draft_text(out.session, out.ledger_path).c_str(), out.ledger_path.c_str(),
+                  out.report.empty() ? "" : ("report: " + out.report + "\n").c_str());
   }
   return kOk;
 }
@@ -230,6 +233,7 @@ void add_edit_command(CLI::App& root, Action& chosen) {
   cmd->add_flag("--resend-lost", a->o.resend_lost,
                 "with --resume: a lost submit that one search of fal's request history does not find is sent again "
                 "(fal may then bill it twice)");
+  cmd->add_flag("--no-report", a->no_report, "do not write OUT.report.html (a batch: OUTDIR/report.html and each clip's)");
   cmd->add_flag("--json", a->json, "JSON-lines events on stdout (also when stdout is not a terminal)");
   cmd->callback([a, &chosen] { chosen = [a](const GlobalOptions& global) { return run(*a, global); }; });
 }

@@ -24,6 +24,7 @@ void add_prep_command(CLI::App& root, Action& chosen);
 void add_estimate_command(CLI::App& root, Action& chosen);
 void add_edit_command(CLI::App& root, Action& chosen);
 void add_history_command(CLI::App& root, Action& chosen);
+void add_report_command(CLI::App& root, Action& chosen);
 void add_upload_command(CLI::App& root, Action& chosen);
 void add_download_command(CLI::App& root, Action& chosen);
 void add_remux_command(CLI::App& root, Action& chosen);

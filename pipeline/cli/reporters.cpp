@@ -137,6 +137,7 @@ class JsonLinesReporter final : public Reporter {
     nlohmann::json j = {{"event", "result"}, {"output", r.output},       {"ledger", r.ledger},
                         {"cost_usd", r.cost_usd}, {"simulated", r.simulated}, {"remux", r.remux}};
     if (r.segments) j["segments"] = r.segments;
+    if (!r.report.empty()) j["report"] = r.report;
     emit(std::move(j));
   }
   std::unique_ptr<EditEvents> segment(size_t index) override { return child<JsonLinesReporter>(index); }

@@ -16,6 +16,7 @@
 #include "pipeline/media/prep_plan.h"
 #include "pipeline/media/prep_stage.h"
 #include "pipeline/edit/session_lock.h"
+#include "pipeline/report/session_report.h"
 
 namespace omnicut {
 namespace fs = std::filesystem;
@@ -305,6 +306,34 @@ void run_prep_stage(SessionFile& f, const fs::path& work, EditContext& ctx) {
                        p.path.reason + ")");
 }
 
+// The session's page, with pictures of every turn: results not kept are fetched into the work
+// folder for it first. A page that cannot be made is said so; the edit itself stands.
+std::string write_report(SessionFile& f, const EditOptions& o, EditContext& ctx, const fs::path& work) {
+  if (!o.report) return "";
+  Session& s = f.session;
+  const std::string page = default_report_path(s.output);
+  try {
+    SessionReportRequest r{f.path, page, {}};
+    std::error_code ec;
+    for (auto& t : s.turns) {
+      if (t.status != turn_status::completed || !t.result || s.split) continue;
+      if (t.local_path.empty() || !fs::is_regular_file(t.local_path, ec)) {
+        fs::create_directories(work);
+        download_result(f, t, work / ("turn" + std::to_string(t.turn) + ".mp4"), ctx);
+      }
+      r.turn_media[t.turn] = t.local_path;
+    }
+    ctx.events->stage("report", page);
+    write_session_report(s, r);
+    ctx.events->finish("-> " + page);
+    return page;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) throw;
+    ctx.events->notice(std::string("the report was not written: ") + e.what());
+    return "";
+  }
+}
+
 }  // namespace
 
 bool turn_to_submit(const TurnRecord& t) {
@@ -359,7 +388,11 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
     rebase_local(s, ctx);
   }
   ctx.events->session({f.path, s.output, s.local});
-  if (s.options.split) return run_split_edit(f, o, ctx);
+  if (s.options.split) {
+    EditOutcome split = run_split_edit(f, o, ctx);
+    if (!split.dry_run) split.report = write_report(f, o, ctx, work_dir_for(f.path));
+    return split;
+  }
 
   EditOutcome out;
   out.ledger_path = f.path;
@@ -392,11 +425,12 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   {
     auto local = WorkSlots::local(ctx.slots);
     out.remux = finish_output(f, o, ctx, work);
+    out.report = write_report(f, o, ctx, work);
   }
   std::error_code ec;
   fs::remove_all(work, ec);
   out.session = s;
-  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, 0, out.remux});
+  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, 0, out.remux, out.report});
   return out;
 }
 

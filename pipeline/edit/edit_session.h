@@ -47,6 +47,7 @@ struct EditOptions {
   // again at the final resolution, from the same upload, the draft's OUT kept as OUT.draft.mp4.
   bool draft = false;
   bool final_chain = false;
+  bool report = false;                  // write OUT.report.html at the end (pipeline/report/)
   bool keep_rest = false;               // append "Keep everything else the same."
   std::optional<double> max_cost;       // USD for what this run would submit
   bool dry_run = false;                 // probe, plan, estimate, prep; nothing uploaded or submitted
@@ -89,6 +90,7 @@ struct EditOutcome {
   double estimate_usd = 0;              // what this run was expected to submit
   bool dry_run = false;
   nlohmann::json remux;                 // what the remux did (null for a dry run)
+  std::string report;                   // the page written ("" when none was)
 };
 
 // Throws omnicut::Error (kinds as documented: refused 11 for budget or no confirmation, auth 9,

@@ -272,7 +272,7 @@ EditOutcome run_split_edit(SessionFile& f, const EditOptions& o, EditContext& ct
   fs::remove_all(work, ec);
   out.session = s;
   ctx.events->cost(s.cost_usd(), s.local);
-  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, kids.size(), out.remux});
+  ctx.events->result({s.output, f.path, s.cost_usd(), s.local, kids.size(), out.remux, ""});
   return out;
 }
 

@@ -127,13 +127,16 @@ void on_interrupt(SessionFile& f, TurnRecord& t, const EditOptions& o, EditConte
 void wait_turn(SessionFile& f, TurnRecord& t, const EditOptions& o, EditContext& ctx, Clock::time_point deadline) {
   client::WaitOptions wait;
   wait.poll_interval_s = o.poll_interval_s;
+  auto started = Clock::now();
+  bool running = false;
   wait.on_update = [&](const client::JobStatus& st, const std::vector<client::LogLine>& fresh) {
     if (st.state == client::JobState::in_queue) ctx.events->queue(st.queue_position);
     else if (st.state == client::JobState::in_progress) ctx.events->queue(-1);
+    if (st.state != client::JobState::in_queue && !running)  // the wait in fal's queue, as this run saw it
+      running = true, t.timings.queue_s = std::chrono::duration<double>(Clock::now() - started).count();
     for (const auto& line : fresh) ctx.events->model_log(line.message);
     if (st.state != client::JobState::completed && Clock::now() >= deadline) give_up_waiting(f, t, st, o, ctx);
   };
-  auto started = Clock::now();
   client::JobResult result;
   try {
     result = client::wait_for_result(*ctx.fal, submission_of(t), wait);

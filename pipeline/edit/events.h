@@ -66,6 +66,7 @@ struct ResultView {
   bool simulated = false;
   size_t segments = 0;         // --split: how many were joined; 0 for a single clip
   nlohmann::json remux;        // what the remux (or the join) did
+  std::string report;          // the session's page, when one was written
 };
 
 class EditEvents {

@@ -19,15 +19,19 @@ nlohmann::json read_json_object(const std::filesystem::path& path, const std::st
   return j;
 }
 
-void write_json_file(const std::filesystem::path& path, const nlohmann::json& j, const std::string& what) {
+void write_text_file(const std::filesystem::path& path, const std::string& text, const std::string& what) {
   AtomicFile file(path);
   {
-    std::ofstream out(file.temp_path());
-    out << j.dump(2) << "\n";
+    std::ofstream out(file.temp_path(), std::ios::binary);
+    out << text;
     out.close();
     if (!out) throw Error(ErrorKind::output, path.string(), "cannot write the " + what);
   }
   file.commit();
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& j, const std::string& what) {
+  write_text_file(path, j.dump(2) + "\n", what);
 }
 
 }  // namespace omnicut

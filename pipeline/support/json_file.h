@@ -15,7 +15,9 @@ namespace omnicut {
 nlohmann::json read_json_object(const std::filesystem::path& path, const std::string& missing, ErrorKind bad_kind,
                                 const std::string& invalid);
 
-// Pretty-printed, through a temporary file renamed into place; Error(output, path, "cannot write the " + what).
+// Through a temporary file renamed into place; Error(output, path, "cannot write the " + what).
+void write_text_file(const std::filesystem::path& path, const std::string& text, const std::string& what);
+// Pretty-printed, as write_text_file.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& j, const std::string& what);
 
 }  // namespace omnicut
