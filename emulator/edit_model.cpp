@@ -65,7 +65,7 @@ void check_duration(const MediaInfo& info, const Endpoint& endpoint) {
 }
 
 RenderResult render_or_422(const fs::path& input, const fs::path& output, const std::string& prompt,
-                           const Endpoint& endpoint, const OutputSize& size, const LogFn& log) {
+                           const Endpoint& endpoint, const OutputSize& size, const TimeFault& time, const LogFn& log) {
   double next_log = 1.0;
   auto progress = [&](double done, double total) {
     if (done + 1e-6 < next_log) return;
@@ -74,7 +74,7 @@ RenderResult render_or_422(const fs::path& input, const fs::path& output, const 
   };
   try {
     check_duration(probe(input.string()), endpoint);
-    return render_edit(input.string(), output.string(), prompt, endpoint, size, progress);
+    return render_edit(input.string(), output.string(), prompt, endpoint, size, progress, time);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::not_found || e.kind() == ErrorKind::not_media || e.kind() == ErrorKind::unsupported)
       invalid("video_url", std::string("Could not decode the video: ") + e.what(), "video_decode_error");
@@ -97,7 +97,12 @@ JobOutput run_edit(Context& ctx, const JobInput& job, const LogFn& log) {
   fs::path input = fetch_video(ctx, video_url, dir / "input");
   log("editing: \"" + prompt + "\"");
   fs::path output = dir / "output.mp4";
-  RenderResult r = render_or_422(input, output, prompt, endpoint, canvas, log);
+  const TimeFault time{ctx.faults.shift_s(), ctx.faults.retime()};
+  RenderResult r = render_or_422(input, output, prompt, endpoint, canvas, time, log);
+  if (time.any()) {
+    std::lock_guard lock(ctx.stats_mutex);
+    ++ctx.stats.retimed_renders;
+  }
   log("look " + r.look + ", " + std::to_string(r.width) + "x" + std::to_string(r.height) + ", " +
       seconds(r.output_duration) + " s");
 

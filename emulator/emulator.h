@@ -31,6 +31,10 @@ struct Faults {
   bool history_hidden = false;  // the request history never lists any request
   bool history_401 = false;     // the request history refuses the key (401)
   int pricing_error = 0;        // 403 or 500: every GET /v1/models/pricing answers it
+  // The picture only, as a model might: it starts late by shift_s (its first frame held that
+  // long), or runs at 1/retime of the source's speed (retime 1.04: 4 % slow, 4 % longer); 0: off.
+  double shift_s = 0;
+  double retime = 0;
 };
 Faults parse_faults(const std::string& spec);  // throws omnicut::Error(usage)
 
@@ -61,6 +65,7 @@ struct Stats {
   // the pricing-403/pricing-500 faults served.
   int pricing_lookups = 0;
   int pricing_errors = 0;
+  int retimed_renders = 0;      // renders whose picture the shift or retime fault moved
 };
 
 class Emulator {

@@ -43,13 +43,33 @@ std::pair<std::string, int> name_and_count(const std::string& item) {
 
 const char* kFaultHelp =
     "known faults: 429xN, status500xN, status503xN, statusxN, submit503xN, drop-upload, drop-download, "
-    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401, pricing-403, pricing-500";
+    "drop-submit, slow=MS, slow-submit=MS, fail-job, queue=N, queue-ms=MS, no-bill, history-lag=S, history-hidden, history-401, pricing-403, pricing-500, shift=SECONDS, retime=FACTOR";
+
+// "shift=0.25" -> 0.25: the two faults that take a decimal.
+double parse_decimal(const std::string& item) {
+  try {
+    size_t used = 0;
+    std::string text = item.substr(item.find('=') + 1);
+    double v = std::stod(text, &used);
+    if (used == text.size() && v >= 0 && v < 100) return v;
+  } catch (const std::exception&) {
+  }
+  throw Error(ErrorKind::usage, "--faults " + item, "expected a number after '=' (e.g. shift=0.25, retime=1.04)");
+}
 
 }  // namespace
 
 Faults parse_faults(const std::string& spec) {
   Faults f;
   for (const auto& raw : split(spec, ',')) {
+    if (raw.rfind("shift=", 0) == 0) {
+      f.shift_s = parse_decimal(raw);
+      continue;
+    }
+    if (raw.rfind("retime=", 0) == 0) {
+      f.retime = parse_decimal(raw);
+      continue;
+    }
     auto [name, n] = name_and_count(raw);
     if (name == "429" || name == "rate-limit") f.rate_limit += n;
     else if (name == "status500") f.status_errors += n, f.status_error_code = f.status_error_code == 503 ? 0 : 500;
@@ -166,6 +186,16 @@ bool FaultState::history_hidden() const {
 bool FaultState::history_401() const {
   std::lock_guard lock(mutex_);
   return faults_.history_401;
+}
+
+double FaultState::shift_s() const {
+  std::lock_guard lock(mutex_);
+  return faults_.shift_s;
+}
+
+double FaultState::retime() const {
+  std::lock_guard lock(mutex_);
+  return faults_.retime;
 }
 
 int FaultState::pricing_error() const {

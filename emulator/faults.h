@@ -27,6 +27,8 @@ class FaultState {
   bool history_hidden() const;
   bool history_401() const;
   int pricing_error() const;
+  double shift_s() const;
+  double retime() const;
 
  private:
   mutable std::mutex mutex_;

@@ -37,9 +37,12 @@ Geometry output_geometry(const VideoInfo& v, const OutputSize& size) {
 
 // The model's picture: its frame rate, upright, scaled into the canvas (square pixels), SDR,
 // padded, then the look; the frame rate first so that no pixel work is spent on dropped frames.
-std::string edit_filters(const VideoInfo& v, const Geometry& g, Rational fps, const std::string& look) {
+std::string edit_filters(const VideoInfo& v, const Geometry& g, Rational fps, const std::string& look, const TimeFault& time) {
   auto n = [](int x) { return std::to_string(x); };
-  std::vector<std::string> parts{"fps=" + n(fps.num) + "/" + n(fps.den) + ":start_time=0"};
+  std::vector<std::string> parts;
+  if (time.retime > 0 && time.retime != 1) parts.push_back("setpts=" + std::to_string(time.retime) + "*PTS");
+  parts.push_back("fps=" + n(fps.num) + "/" + n(fps.den) + ":start_time=0");
+  if (time.shift_s > 0) parts.push_back("tpad=start_duration=" + std::to_string(time.shift_s) + ":start_mode=clone");
   if (auto upright = upright_filters(g); !upright.empty()) parts.push_back(upright);
   parts.push_back("scale=" + n(g.scale_width) + ":" + n(g.scale_height) + ":out_range=tv");
   if (v.hdr) parts.push_back(hdr_to_sdr_filters());
@@ -57,7 +60,7 @@ std::string edit_filters(const VideoInfo& v, const Geometry& g, Rational fps, co
 
 RenderResult render_edit(const std::string& input, const std::string& output, const std::string& prompt,
                          const Endpoint& endpoint, const OutputSize& size,
-                         const std::function<void(double, double)>& progress) {
+                         const std::function<void(double, double)>& progress, const TimeFault& time) {
   MediaInfo info = probe(input);
   if (!info.video) throw Error(ErrorKind::unsupported, input, "no video stream");
   if (!info.video->decodable) throw Error(ErrorKind::unsupported, input, "this FFmpeg cannot decode " + info.video->codec);
@@ -68,7 +71,7 @@ RenderResult render_edit(const std::string& input, const std::string& output, co
   spec.input = input;
   spec.output = output;
   spec.fps = {static_cast<int>(std::lround(endpoint.output_fps)), 1};
-  spec.video_filter = edit_filters(*info.video, geometry, spec.fps, look.filter);
+  spec.video_filter = edit_filters(*info.video, geometry, spec.fps, look.filter, time);
   spec.crf = 23;
   // Above 720p the stand-in's look matters less than keeping a 4k render of a test clip quick.
   spec.preset = size.short_side > 720 ? "ultrafast" : "veryfast";

@@ -19,8 +19,15 @@ struct RenderResult {
 };
 
 // Throws omnicut::Error (not_found / not_media / unsupported for an input it cannot decode).
+// What the shift and retime faults do to the picture's timing (0: nothing).
+struct TimeFault {
+  double shift_s = 0;
+  double retime = 0;
+  bool any() const { return shift_s > 0 || (retime > 0 && retime != 1); }
+};
+
 RenderResult render_edit(const std::string& input, const std::string& output, const std::string& prompt,
                          const Endpoint& endpoint, const OutputSize& size,
-                         const std::function<void(double done, double total)>& progress);
+                         const std::function<void(double done, double total)>& progress, const TimeFault& time = {});
 
 }  // namespace omnicut::emulator

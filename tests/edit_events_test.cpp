@@ -193,7 +193,7 @@ const std::map<std::string, std::set<std::string>> kJsonFields = {
     {"cost", {"usd", "simulated"}},
     {"message", {"text"}},
     {"done", {"stage", "summary"}},
-    {"result", {"output", "ledger", "cost_usd", "simulated", "remux"}},
+    {"result", {"output", "ledger", "cost_usd", "simulated", "remux", "report"}},  // "report" added with the report page
 };
 
 TEST(EditJson, LocalEventsKeepTheirNamesAndFields) {
@@ -219,7 +219,7 @@ TEST(EditJson, LocalEventsKeepTheirNamesAndFields) {
     if (names.empty() || names.back() != name) names.push_back(name);
     if (name == "stage") stages.push_back(j.at("stage"));
   }
-  EXPECT_EQ(stages, (std::vector<std::string>{"prep", "upload", "turn 1/1", "download", "remux"}));
+  EXPECT_EQ(stages, (std::vector<std::string>{"prep", "upload", "turn 1/1", "download", "remux", "report"}));
   ASSERT_GE(names.size(), 3u);
   EXPECT_EQ(names[0], "session");
   EXPECT_EQ(names[1], "estimate");

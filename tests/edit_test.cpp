@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -119,8 +120,10 @@ TEST(Edit, TwoTurnsChainedByResultUrlWithTheSourceAudioInSync) {
   ASSERT_TRUE(has_audio);
   EXPECT_NEAR(beep_onset(out), 1.0, 0.01);  // the source's beep at 2.0 s, cut at 1.0 s
   EXPECT_EQ(slurp(default_ledger_path(out.string())).find(kKey), std::string::npos);
-  // The work folder is gone; only OUT and its ledger remain.
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 3);
+  // The work folder is gone; only the source, OUT, its ledger and its report (page and pictures) remain.
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.insert(e.path().filename().string());
+  EXPECT_EQ(left, (std::set<std::string>{"source.mp4", "out.mp4", "out.mp4.omnicut.json", "out.mp4.report.html", "out.mp4.report"}));
 }
 
 TEST(Edit, KilledAfterTurnTwoIsSubmittedResumesWithoutASecondSubmit) {

@@ -31,6 +31,7 @@ void add_remux_command(CLI::App& root, Action& chosen);
 void add_split_command(CLI::App& root, Action& chosen);
 void add_join_command(CLI::App& root, Action& chosen);
 void add_thumbs_command(CLI::App& root, Action& chosen);
+void add_sync_command(CLI::App& root, Action& chosen);
 void add_emulator_command(CLI::App& root, Action& chosen);
 
 // JSON output when asked for, or when stdout is not a terminal (piped into jq, a file...).

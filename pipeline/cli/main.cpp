@@ -15,7 +15,7 @@ namespace {
 constexpr CommandSetup kCommands[] = {
     add_probe_command,    add_prep_command,  add_estimate_command, add_edit_command,
     add_history_command,  add_report_command, add_upload_command, add_download_command, add_remux_command,
-    add_split_command,    add_join_command,  add_thumbs_command,   add_emulator_command,
+    add_split_command,    add_join_command,  add_thumbs_command,   add_sync_command, add_emulator_command,
 };
 
 void on_interrupt(int) {

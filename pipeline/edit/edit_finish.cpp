@@ -24,6 +24,24 @@ bool already_downloaded(const TurnRecord& t, const fs::path& dest) {
          (t.result->file_size <= 0 || fs::file_size(dest, ec) == static_cast<uint64_t>(t.result->file_size));
 }
 
+// Whether the edited picture kept the source's timing. The source's audio is laid by the clock
+// either way; a picture that moved, or a measure that cannot tell, is said in one line.
+std::optional<Alignment> check_sync(const fs::path& edited, const Session& s, EditContext& ctx) {
+  try {
+    Alignment a = measure_alignment(edited.string(), s.source.path, s.prep.start, s.prep.end);
+    if (!a.confident) ctx.events->notice("sync: " + a.verdict + "; the source's audio is laid by the clock");
+    else if (!a.in_sync)
+      ctx.events->notice("sync: the edited " + a.verdict + " against the source (confidence " +
+                         std::to_string(a.confidence).substr(0, 4) +
+                         "): the source's audio, laid by the clock, is off by as much; `omnicut sync` shows it");
+    return a;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted) throw;
+    ctx.events->notice(std::string("sync: not measured: ") + e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 void download_result(SessionFile& f, TurnRecord& t, const fs::path& dest, EditContext& ctx) {
@@ -83,11 +101,13 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
                                                std::to_string(outcome.restore->height) : "";
   ctx.events->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
-  FinalRecord done{s.output, last.turn, r, std::nullopt, std::nullopt, now_iso8601()};
+  FinalRecord done{s.output, last.turn, r, std::nullopt, std::nullopt, now_iso8601(), check_sync(edited, s, ctx)};
   if (outcome.restore) done.restore = RestoredSize{outcome.restore->width, outcome.restore->height};
   s.final_output = done;
   f.save();
-  return to_json(done)["remux"];
+  nlohmann::json remux = to_json(done)["remux"];
+  remux["sync"] = done.sync ? to_json(*done.sync) : nlohmann::json();  // the result event carries it
+  return remux;
 }
 
 }  // namespace omnicut

@@ -205,7 +205,7 @@ nlohmann::json join_segments(SessionFile& f, const std::vector<SessionFile>& kid
   for (const auto& n : j.remux.notices) ctx.events->notice("join: " + n);
   ctx.events->finish(std::string(j.concat.copied ? "copied" : "re-encoded") + " " + std::to_string(j.concat.frames) +
                        " frames, audio " + j.remux.audio_mode + " -> " + s.output);
-  s.final_output = FinalRecord{s.output, s.turns.back().turn, j.remux, std::nullopt, j.concat, now_iso8601()};
+  s.final_output = FinalRecord{s.output, s.turns.back().turn, j.remux, std::nullopt, j.concat, now_iso8601(), std::nullopt};
   return to_json(*s.final_output)["remux"];
 }
 

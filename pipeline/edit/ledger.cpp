@@ -417,7 +417,11 @@ nlohmann::json to_json(const FinalRecord& f) {
   nlohmann::json remux = to_json(f.remux);
   remux["restore"] = f.restore ? nlohmann::json{{"width", f.restore->width}, {"height", f.restore->height}} : nlohmann::json();
   remux["concat"] = f.concat ? to_json(*f.concat) : nlohmann::json();
-  return {{"path", f.path}, {"from_turn", f.from_turn}, {"remux", remux}, {"written_at", f.written_at}};
+  return {{"path", f.path},
+          {"from_turn", f.from_turn},
+          {"remux", remux},
+          {"written_at", f.written_at},
+          {"sync", f.sync ? to_json(*f.sync) : nlohmann::json()}};
 }
 
 FinalRecord final_record_from_json(const nlohmann::json& j, int version, const std::string& subject) {
@@ -425,6 +429,7 @@ FinalRecord final_record_from_json(const nlohmann::json& j, int version, const s
   f.path = j.value("path", "");
   f.from_turn = j.value("from_turn", 0);
   f.written_at = j.value("written_at", "");
+  if (auto it = j.find("sync"); it != j.end() && it->is_object()) f.sync = alignment_from_json(*it);
   const nlohmann::json remux = j.value("remux", nlohmann::json::object());
   f.restore = restored_from(remux);
   if (version == 1) {

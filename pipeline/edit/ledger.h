@@ -14,6 +14,7 @@
 #include "client/queue.h"
 #include "codecs/concat.h"
 #include "codecs/remux.h"
+#include "pipeline/media/alignment.h"
 #include "pipeline/media/manifest.h"
 #include "pipeline/media/prep_sidecar.h"
 #include "pipeline/money/cost_model.h"
@@ -165,7 +166,7 @@ struct RestoredSize {
 
 // OUT once it is written. JSON: {"path", "from_turn", "remux": <the remux result, as
 // pipeline/media/remux_stage.h writes it> + "restore": {width, height} | null + "concat": {...} |
-// null, "written_at"}.
+// null, "written_at", "sync": <alignment> | null}.
 struct FinalRecord {
   std::string path;
   int from_turn = 0;
@@ -173,6 +174,8 @@ struct FinalRecord {
   std::optional<RestoredSize> restore;  // --restore: the source's frame given back at this size
   std::optional<ConcatResult> concat;   // --split: how the edited segments were joined
   std::string written_at;
+  // The edited picture's timing against the source range (pipeline/media/alignment.h), when measured.
+  std::optional<Alignment> sync;
 };
 
 // One --split segment. JSON: {"index", "start", "end", "file", "prep", "ledger"}.

@@ -38,9 +38,18 @@ struct Page {
     dl += row("endpoint", escape(s.endpoint) + (s.options.resolution.empty() ? "" : " at " + escape(s.options.resolution)));
     dl += row("server", escape(s.server) + (s.local ? " (local emulator: simulated, nothing billed)" : ""));
     dl += row("total", escape(total_cost_text(s)) + (s.local ? " (simulated)" : ""));
-    if (s.final_output) dl += row("final", escape(s.final_output->path) + "<br>" + escape(av_check(s.final_output->remux)));
+    if (s.final_output)
+      dl += row("final", escape(s.final_output->path) + "<br>" + escape(av_check(s.final_output->remux)) +
+                           (s.final_output->sync ? "<br>" + escape(sync_text(*s.final_output->sync)) : ""));
     dl += row("ledger", escape(r.ledger));
     return "<header><h1>" + escape(fs::path(s.output).filename().string()) + "</h1><dl>" + dl + "</dl></header>";
+  }
+
+  static std::string sync_text(const Alignment& a) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "picture against the source: %s (offset %+.0f ms, scale %.2f %%, confidence %.2f)",
+                  a.verdict.c_str(), a.offset_s * 1000, a.scale * 100, a.confidence);
+    return buf;
   }
 
   static std::string av_check(const RemuxResult& m) {

@@ -1,0 +1,36 @@
+// Does the edited picture keep the source's timing? Lines up the motion of the edited clip with
+// the motion of the source range it was made from (codecs/activity.h), as edited time = offset +
+// scale x source time, by correlating the two activity signals over offsets of up to +-1.5 s and
+// scales of 0.90 to 1.10. A clip with too little motion to compare (a still shot) is reported as
+// low confidence instead of a guess.
+#pragma once
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "codecs/activity.h"
+
+namespace omnicut {
+
+struct Alignment {
+  double offset_s = 0;       // > 0: the edited picture is late by this much at the range's start
+  double scale = 1;          // > 1: the edited picture runs slow (is longer) by (scale - 1)
+  double confidence = 0;     // the correlation at the best fit, 0..1
+  bool confident = false;    // enough motion, and a clear best fit
+  double frame_s = 0;        // the edited clip's frame duration (what "in sync" is measured in)
+  bool in_sync = true;       // within half a frame over the whole range (when confident)
+  std::string verdict;       // "in sync", "picture late by 250 ms", "picture runs 4.0 % slow", "low confidence: ..."
+  double source_seconds = 0, edited_seconds = 0;
+  int frames_compared = 0;
+};
+
+Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edited);
+// `edited` against `source` over [start, end) (default: all of it).
+Alignment measure_alignment(const std::string& edited, const std::string& source, std::optional<double> start,
+                            std::optional<double> end);
+
+nlohmann::json to_json(const Alignment& a);
+Alignment alignment_from_json(const nlohmann::json& j);
+
+}  // namespace omnicut
