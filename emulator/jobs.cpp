@@ -164,20 +164,26 @@ void JobQueue::run_worker() {
     std::shared_ptr<Job> job;
     {
       std::unique_lock lock(mutex_);
-      // First in, first out: the front job starts once its status reads (queue=N) and its time
-      // in the queue (queue-ms) are both done.
+      // The oldest job whose status reads (queue=N) and time in the queue (queue-ms) are done
+      // starts. A job held by status reads that nobody makes (its client died, or lost the
+      // answer and is searching the request history) waits alone: it never holds up the rest.
+      auto ready = queued_.end();
       for (;;) {
         if (stopping_) return;
-        if (queued_.empty() || queued_.front()->hold_polls > 0) {
-          wake_.wait(lock);
-          continue;
+        const auto now = std::chrono::steady_clock::now();
+        auto next_release = std::chrono::steady_clock::time_point::max();
+        ready = queued_.end();
+        for (auto it = queued_.begin(); it != queued_.end() && ready == queued_.end(); ++it) {
+          if ((*it)->hold_polls > 0) continue;
+          if (now >= (*it)->release_at) ready = it;
+          else next_release = std::min(next_release, (*it)->release_at);
         }
-        const auto release_at = queued_.front()->release_at;
-        if (std::chrono::steady_clock::now() >= release_at) break;
-        wake_.wait_until(lock, release_at);
+        if (ready != queued_.end()) break;
+        if (next_release == std::chrono::steady_clock::time_point::max()) wake_.wait(lock);
+        else wake_.wait_until(lock, next_release);
       }
-      job = queued_.front();
-      queued_.pop_front();
+      job = *ready;
+      queued_.erase(ready);
       job->state = State::running;
       job->started = std::chrono::steady_clock::now();
       job->started_at = std::chrono::system_clock::now();

@@ -182,7 +182,9 @@ TEST(Batch, KilledMidBatchIsFinishedByResumeWithoutASecondSubmission) {
   const int sent_before = e.emu.stats().submissions;
   EXPECT_LT(sent_before, 4);
 
-  auto r = run_omnicut(batch_args({"edit", "--resume", out.string()}, e), kEnv);
+  // A clip killed mid-submit is looked for in fal's request history and adopted; one that never
+  // reached fal is not listed there, and --resend-lost sends it (the counter shows it was once).
+  auto r = run_omnicut(batch_args({"edit", "--resume", out.string(), "--recover-wait", "3", "--resend-lost"}, e), kEnv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(e.emu.stats().submissions, 4);  // one per clip: none sent twice
   for (int i = 0; i < 4; ++i) {
