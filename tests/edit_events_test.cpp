@@ -93,7 +93,7 @@ TEST(EditEvents, ASessionReportsTypedStagesInOrderAndPrintsNothing) {
       "stage prep", "done", "stage upload", "done",
       "stage turn 1/2", "submitted", "cost", "done",
       "stage turn 2/2", "submitted", "cost", "done",
-      "stage download", "done", "stage remux", "done", "result"};
+      "stage download", "done", "stage remux", "done", "result"};  // in sync: no notice
   EXPECT_EQ(outline, expected);
 
   auto all = events.events();
@@ -108,6 +108,7 @@ TEST(EditEvents, ASessionReportsTypedStagesInOrderAndPrintsNothing) {
   EXPECT_DOUBLE_EQ(of_kind(all, "cost").back().number, out.session.cost_usd());
   EXPECT_DOUBLE_EQ(of_kind(all, "result").back().number, out.session.cost_usd());
   EXPECT_FALSE(of_kind(all, "log").empty());  // the model's log lines reach the reporter
+
   EXPECT_EQ(units_in(all, "prep"), std::set<std::string>{"frames"});
   EXPECT_EQ(units_in(all, "upload"), std::set<std::string>{"bytes"});
   EXPECT_EQ(units_in(all, "download"), std::set<std::string>{"bytes"});

@@ -14,6 +14,7 @@ namespace {
 constexpr double kStep = 0.01;       // the signals' common grid, seconds
 constexpr double kMaxOffset = 1.5;   // seconds either way
 constexpr double kMinMotion = 0.4;   // mean activity (0..255 a pixel) below which a clip is a still
+constexpr double kScaleGain = 0.03;  // how much better a fit with a time scale must be than one without
 
 // Impulses at the frames' times (from the signal's start), blurred by a 20 ms Gaussian, then
 // z-scored: the shape of the motion, not its strength (a restyle changes contrast).
@@ -76,11 +77,11 @@ std::string verdict_of(const Alignment& a) {
   if (a.in_sync) return "in sync";
   char buf[160];
   std::string v;
-  if (std::fabs(a.offset_s) > a.frame_s / 2) {
+  if (std::fabs(a.offset_s) > a.tolerance_s) {
     std::snprintf(buf, sizeof buf, "picture %s by %.0f ms", a.offset_s > 0 ? "late" : "early", std::fabs(a.offset_s) * 1000);
     v = buf;
   }
-  if (std::fabs(a.scale - 1) * a.source_seconds > a.frame_s / 2) {
+  if (std::fabs(a.scale - 1) * a.source_seconds > a.tolerance_s) {
     std::snprintf(buf, sizeof buf, "picture runs %.1f %% %s", std::fabs(a.scale - 1) * 100, a.scale > 1 ? "slow" : "fast");
     v += (v.empty() ? "" : ", ") + std::string(buf);
   }
@@ -103,6 +104,11 @@ Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edit
   auto ed = on_grid(edited, std::max(a.edited_seconds, a.source_seconds * 1.12 + kMaxOffset));
   Fit coarse = search(src, ed, 0.90, 1.10, 0.005, -kMaxOffset, kMaxOffset, 0.02);
   Fit fine = search(src, ed, coarse.scale - 0.005, coarse.scale + 0.005, 0.0005, coarse.offset - 0.02, coarse.offset + 0.02, 0.002);
+  // A scale is only believed when it explains the motion clearly better than none: one event (a
+  // single flash in a still shot) fixes an offset, not a speed.
+  Fit same = search(src, ed, 1, 1, 1, -kMaxOffset, kMaxOffset, 0.02);
+  same = search(src, ed, 1, 1, 1, same.offset - 0.02, same.offset + 0.02, 0.002);
+  if (fine.r - same.r < kScaleGain) fine = same;
   // The runner-up: the best fit at that scale at least 0.2 s away.
   double second = -1;
   for (double off = -kMaxOffset; off <= kMaxOffset; off += 0.02)
@@ -113,8 +119,11 @@ Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edit
     a.verdict = "low confidence: no clear match between the two pictures' motion";
     return a;
   }
-  a.in_sync = std::fabs(a.offset_s) <= a.frame_s / 2 && std::fabs(a.scale - 1) * a.source_seconds <= a.frame_s / 2 &&
-              std::fabs(a.offset_s + (a.scale - 1) * a.source_seconds) <= a.frame_s / 2;
+  // Each clip's events are only known to within half of its own frame (the model resamples to
+  // 24 fps): a drift within that is the frames' grid, not the picture moving.
+  const double source_frame = (source.times.back() - source.times.front()) / std::max<size_t>(1, source.times.size() - 1);
+  a.tolerance_s = (a.frame_s + source_frame) / 2;
+  a.in_sync = std::fabs(a.offset_s) <= a.tolerance_s && std::fabs(a.offset_s + (a.scale - 1) * a.source_seconds) <= a.tolerance_s;
   a.verdict = verdict_of(a);
   return a;
 }
@@ -127,7 +136,8 @@ Alignment measure_alignment(const std::string& edited, const std::string& source
 nlohmann::json to_json(const Alignment& a) {
   return {{"offset_ms", std::round(a.offset_s * 10000) / 10}, {"scale", a.scale},     {"confidence", a.confidence},
           {"confident", a.confident},                          {"in_sync", a.in_sync}, {"verdict", a.verdict},
-          {"frame_ms", a.frame_s * 1000},                      {"source_seconds", a.source_seconds},
+          {"frame_ms", a.frame_s * 1000},                      {"tolerance_ms", a.tolerance_s * 1000},
+          {"source_seconds", a.source_seconds},
           {"edited_seconds", a.edited_seconds},                {"frames_compared", a.frames_compared}};
 }
 
@@ -140,6 +150,7 @@ Alignment alignment_from_json(const nlohmann::json& j) {
   a.in_sync = j.value("in_sync", true);
   a.verdict = j.value("verdict", "");
   a.frame_s = j.value("frame_ms", 0.0) / 1000;
+  a.tolerance_s = j.value("tolerance_ms", 0.0) / 1000;
   a.source_seconds = j.value("source_seconds", 0.0);
   a.edited_seconds = j.value("edited_seconds", 0.0);
   a.frames_compared = j.value("frames_compared", 0);

@@ -18,8 +18,11 @@ struct Alignment {
   double scale = 1;          // > 1: the edited picture runs slow (is longer) by (scale - 1)
   double confidence = 0;     // the correlation at the best fit, 0..1
   bool confident = false;    // enough motion, and a clear best fit
-  double frame_s = 0;        // the edited clip's frame duration (what "in sync" is measured in)
-  bool in_sync = true;       // within half a frame over the whole range (when confident)
+  double frame_s = 0;        // the edited clip's frame duration
+  // Half a frame of each clip: how well an event's time is known. In sync: the picture is within
+  // it at the start and the end of the range.
+  double tolerance_s = 0;
+  bool in_sync = true;
   std::string verdict;       // "in sync", "picture late by 250 ms", "picture runs 4.0 % slow", "low confidence: ..."
   double source_seconds = 0, edited_seconds = 0;
   int frames_compared = 0;
