@@ -21,6 +21,7 @@
 #include "pipeline/batch/batch_ledger.h"
 #include "pipeline/edit/ledger.h"
 #include "tests/support/edit_fixture.h"
+#include "tests/support/synth_clips.h"
 
 namespace omnicut {
 namespace {
@@ -33,18 +34,7 @@ using test::run_omnicut;
 const std::vector<std::string> kEnv = {"FAL_KEY=batch-test-key-7a8b9c0d1e"};
 
 // A clip with a beep (and a flash) at 1.0 s; small, so that the emulator renders it quickly.
-void make_clip(const fs::path& path, double seconds = 3.0) {
-  fs::create_directories(path.parent_path());
-  SynthSpec spec;
-  spec.duration = seconds;
-  spec.width = 320, spec.height = 180;
-  SynthAudio a;
-  a.tone_hz = 0;
-  spec.audio = {a};
-  spec.beeps = {1.0};
-  spec.flashes = {1.0};
-  synthesize(path.string(), spec);
-}
+void make_clip(const fs::path& path, double seconds = 3.0) { test::beep_clip(path, seconds, 320, 180, 1.0); }
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 

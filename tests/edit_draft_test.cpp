@@ -17,6 +17,7 @@
 #include "model/endpoints.h"
 #include "pipeline/edit/ledger.h"
 #include "tests/support/edit_fixture.h"
+#include "tests/support/synth_clips.h"
 
 namespace omnicut {
 namespace {
@@ -32,17 +33,8 @@ const std::vector<std::string> kEnv = {"FAL_KEY=draft-test-key-0b1c2d3e4f"};
 // 3 s, silent but for a beep (and a flash) at 1.0 s: where the beep lands in OUT says where the
 // source's audio went.
 fs::path make_source(const fs::path& dir) {
-  SynthSpec spec;
-  spec.duration = 3.0;
-  spec.width = 480, spec.height = 270;
-  SynthAudio a;
-  a.tone_hz = 0;
-  spec.audio = {a};
-  spec.beeps = {1.0};
-  spec.flashes = {1.0};
-  auto path = dir / "source.mp4";
-  synthesize(path.string(), spec);
-  return path;
+  test::beep_clip(dir / "source.mp4", 3.0, 480, 270, 1.0);
+  return dir / "source.mp4";
 }
 
 std::vector<std::string> with_emulator(std::vector<std::string> args, const Emu& e) {

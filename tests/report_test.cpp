@@ -12,6 +12,7 @@
 #include "pipeline/support/format.h"
 #include "tests/support/browser.h"
 #include "tests/support/edit_fixture.h"
+#include "tests/support/synth_clips.h"
 
 namespace omnicut {
 namespace {
@@ -23,18 +24,7 @@ using test::run_omnicut;
 const std::vector<std::string> kEnv = {"FAL_KEY=report-test-key-1a2b3c4d5e"};
 const std::string kHostile = "Make it <script>alert(\"x\")</script> & 'anime'.";
 
-void make_clip(const fs::path& path) {
-  fs::create_directories(path.parent_path());
-  SynthSpec spec;
-  spec.duration = 3.0;
-  spec.width = 320, spec.height = 180;
-  SynthAudio a;
-  a.tone_hz = 0;
-  spec.audio = {a};
-  spec.beeps = {1.0};
-  spec.flashes = {1.0};
-  synthesize(path.string(), spec);
-}
+void make_clip(const fs::path& path) { test::beep_clip(path, 3.0, 320, 180, 1.0); }
 
 std::vector<std::string> with_emulator(std::vector<std::string> args, const Emu& e) {
   args.insert(args.end(), {"--fal-url", e.emu.url(), "--yes", "--poll-interval", "0.05", "--json"});

@@ -51,4 +51,17 @@ SynthSpec audio_first(double duration) {
   return s;
 }
 
+void beep_clip(const std::filesystem::path& path, double duration, int width, int height, double mark) {
+  std::filesystem::create_directories(path.parent_path());
+  SynthSpec spec;
+  spec.duration = duration;
+  spec.width = width, spec.height = height;
+  SynthAudio a;
+  a.tone_hz = 0;
+  spec.audio = {a};
+  spec.beeps = {mark};
+  spec.flashes = {mark};
+  synthesize(path.string(), spec);
+}
+
 }  // namespace omnicut::test

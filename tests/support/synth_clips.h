@@ -1,6 +1,8 @@
 // Sources the prep, probe, estimate and media-core suites synthesize (codecs/testing/synth.h)
 // before grading what comes out.
 #pragma once
+#include <filesystem>
+
 #include "codecs/testing/synth.h"
 
 namespace omnicut::test {
@@ -23,5 +25,10 @@ constexpr double kThreeStartsVideo = 5.0 / 60, kThreeStartsAudio = 0.5, kThreeSt
 // Audio before video: the audio at 0, the video at 0.3 s (the origin); the audio's first 0.3 s
 // lies before zero and is cut.
 SynthSpec audio_first(double duration);
+
+// The edit suites' source: silent audio but for a 50 ms beep, and a one-frame flash, both at
+// `mark` seconds, so where the beep lands in OUT says where the source's audio went. Written to
+// `path` (its folder made).
+void beep_clip(const std::filesystem::path& path, double duration, int width, int height, double mark);
 
 }  // namespace omnicut::test
