@@ -9,6 +9,9 @@ namespace omnicut::emulator {
 
 namespace {
 
+// How long a job held by queue=N waits without a status read before it starts anyway.
+constexpr auto kUnreadStart = std::chrono::seconds(2);
+
 nlohmann::json log_entry(const std::string& message) {
   return {{"message", message}, {"level", "INFO"}, {"source", "USER"}, {"timestamp", iso_timestamp_now()}};
 }
@@ -60,6 +63,7 @@ nlohmann::json JobQueue::submit(const std::string& endpoint_id, const std::strin
              .webhook = webhook};
   job->hold_polls = faults_.queue_polls();
   job->release_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(faults_.queue_ms());
+  job->last_read = std::chrono::steady_clock::now();
   job->sent_at = std::chrono::system_clock::now();
   nlohmann::json body = urls(*job);
   {
@@ -83,6 +87,7 @@ std::optional<StatusReply> JobQueue::status(const std::string& owner_app, const 
   if (with_logs) logs = job->logs;
   switch (job->state) {
     case State::queued:
+      job->last_read = std::chrono::steady_clock::now();
       if (job->hold_polls > 0 && --job->hold_polls == 0) wake_.notify_all();
       body["status"] = "IN_QUEUE";
       body["queue_position"] = queue_position(*job);
@@ -165,8 +170,10 @@ void JobQueue::run_worker() {
     {
       std::unique_lock lock(mutex_);
       // The oldest job whose status reads (queue=N) and time in the queue (queue-ms) are done
-      // starts. A job held by status reads that nobody makes (its client died, or lost the
-      // answer and is searching the request history) waits alone: it never holds up the rest.
+      // starts. queue=N models fal being busy, not fal waiting for its client: a held job that
+      // nobody reads for kUnreadStart (its client died, or lost the submit's answer and is
+      // searching the request history) starts anyway, as it would at fal, and never holds up
+      // the jobs behind it.
       auto ready = queued_.end();
       for (;;) {
         if (stopping_) return;
@@ -174,9 +181,10 @@ void JobQueue::run_worker() {
         auto next_release = std::chrono::steady_clock::time_point::max();
         ready = queued_.end();
         for (auto it = queued_.begin(); it != queued_.end() && ready == queued_.end(); ++it) {
-          if ((*it)->hold_polls > 0) continue;
-          if (now >= (*it)->release_at) ready = it;
-          else next_release = std::min(next_release, (*it)->release_at);
+          auto release = (*it)->release_at;
+          if ((*it)->hold_polls > 0) release = std::max(release, (*it)->last_read + kUnreadStart);
+          if (now >= release) ready = it;
+          else next_release = std::min(next_release, release);
         }
         if (ready != queued_.end()) break;
         if (next_release == std::chrono::steady_clock::time_point::max()) wake_.wait(lock);

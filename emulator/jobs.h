@@ -89,6 +89,7 @@ class JobQueue {
     State state = State::queued;
     int hold_polls = 0;
     std::chrono::steady_clock::time_point release_at;  // queue-ms: not started before this
+    std::chrono::steady_clock::time_point last_read;   // submit or the latest status read
     bool cancel_requested = false;
     std::vector<nlohmann::json> logs;
     std::chrono::steady_clock::time_point started;

@@ -172,9 +172,16 @@ TEST(Batch, KilledMidBatchIsFinishedByResumeWithoutASecondSubmission) {
   const int sent_before = e.emu.stats().submissions;
   EXPECT_LT(sent_before, 4);
 
-  // A clip killed mid-submit is looked for in fal's request history and adopted; one that never
-  // reached fal is not listed there, and --resend-lost sends it (the counter shows it was once).
-  auto r = run_omnicut(batch_args({"edit", "--resume", out.string(), "--recover-wait", "3", "--resend-lost"}, e), kEnv);
+  // A clip killed mid-submit is looked for in fal's request history and adopted once its job
+  // starts there; one whose submit never reached fal is never listed: the resume names it (exit 1)
+  // and only then does --resend-lost send it.
+  auto r = run_omnicut(batch_args({"edit", "--resume", out.string(), "--recover-wait", "10"}, e), kEnv);
+  if (r.exit_code != 0) {
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("does not list it"), std::string::npos) << r.err;
+    EXPECT_LT(e.emu.stats().submissions, 4);
+    r = run_omnicut(batch_args({"edit", "--resume", out.string(), "--recover-wait", "0", "--resend-lost"}, e), kEnv);
+  }
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(e.emu.stats().submissions, 4);  // one per clip: none sent twice
   for (int i = 0; i < 4; ++i) {

@@ -539,6 +539,19 @@ TEST_F(EmulatorTest, QueueFaultHoldsAJobInQueueForNPolls) {
   wait_completed(sub);
 }
 
+TEST_F(EmulatorTest, AJobHeldForPollsThatNobodyReadsStartsAnywayAndIsListed) {
+  // A killed client's job: fal runs it whether or not anyone polls, and lists it once it starts.
+  start(em::parse_faults("queue=1000"));
+  json sub = submit({{"prompt", "x"}, {"video_url", "http://127.0.0.1:1/x.mp4"}});
+  const std::string history = "/v1/models/requests/by-endpoint?endpoint_id=google/gemini-omni-flash/edit";
+  EXPECT_EQ(json::parse(client->Get(history, kKey)->body)["items"].size(), 0u);  // still held
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
+  auto h = client->Get(history, kKey);
+  ASSERT_EQ(h->status, 200) << h->body;
+  EXPECT_EQ(json::parse(h->body)["items"].size(), 1u);
+  wait_completed(sub);
+}
+
 TEST_F(EmulatorTest, QueueMsHoldsAJobInQueueForATimeWhetherPolledOrNot) {
   start(em::parse_faults("queue-ms=800"));
   const auto t0 = std::chrono::steady_clock::now();
