@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "codecs/av_error.h"
+#include "codecs/filter_graph.h"
 #include "codecs/input.h"
 #include "common/interrupt.h"
 
@@ -99,6 +100,17 @@ std::string ms_text(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000);
   return buf;
+}
+
+std::string retiming_text(const AudioRangeSpec& spec) {
+  char buf[96];
+  std::string t;
+  if (spec.lead > 0) t = "delayed by " + ms_text(spec.lead);
+  if (spec.tempo != 1) {
+    std::snprintf(buf, sizeof buf, "%s %.2f %%", spec.tempo < 1 ? "slowed by" : "sped up by", std::fabs(1 / spec.tempo - 1) * 100);
+    t += (t.empty() ? "" : ", ") + std::string(buf);
+  }
+  return t;
 }
 
 // The source's AAC packets over the range, in samples of the source's rate (see the header).
@@ -274,6 +286,8 @@ class RangeEncoder {
     decode_range();
     open_encoder_if_needed(nullptr);
     flush_resampler();
+    apply_tempo();
+    prepend_silence(std::llround(spec_.lead * enc_->sample_rate));
     EncodedAudio out = encode_all();
     out.reason = std::move(reason);
     return out;
@@ -420,6 +434,64 @@ class RangeEncoder {
     }
   }
 
+  // The cut range through atempo (pitch kept), back into the FIFO at its new length.
+  void apply_tempo() {
+    if (spec_.tempo == 1) return;
+    char chain[96];
+    std::snprintf(chain, sizeof chain, "atempo=%.6f,aformat=sample_fmts=%s", spec_.tempo,
+                  av_get_sample_fmt_name(enc_->sample_fmt));
+    auto filter = av::FilterChain::audio(enc_.get(), {1, enc_->sample_rate}, chain, subject_, kAacFrame);
+    FifoPtr stretched(av_audio_fifo_alloc(enc_->sample_fmt, enc_->ch_layout.nb_channels, kAacFrame));
+    if (!stretched) throw Error(ErrorKind::internal, subject_, "out of memory");
+    auto in = av::make_frame(), out = av::make_frame();
+    auto take = [&] {
+      while (filter.pull(out.get())) {
+        av_audio_fifo_write(stretched.get(), reinterpret_cast<void**>(out->extended_data), out->nb_samples);
+        av_frame_unref(out.get());
+      }
+    };
+    for (int64_t pts = 0; av_audio_fifo_size(fifo_.get()) > 0;) {
+      int n = std::min(kAacFrame, av_audio_fifo_size(fifo_.get()));
+      fill_frame(in.get(), n);
+      av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(in->extended_data), n);
+      in->pts = pts;
+      pts += n;
+      filter.push(in.get());
+      take();
+    }
+    filter.push(nullptr);
+    take();
+    fifo_ = std::move(stretched);
+  }
+
+  void prepend_silence(int64_t samples) {
+    if (samples <= 0) return;
+    FifoPtr led(av_audio_fifo_alloc(enc_->sample_fmt, enc_->ch_layout.nb_channels,
+                                    static_cast<int>(samples) + av_audio_fifo_size(fifo_.get())));
+    if (!led) throw Error(ErrorKind::internal, subject_, "out of memory");
+    auto frame = av::make_frame();
+    fill_frame(frame.get(), static_cast<int>(samples));
+    av_samples_set_silence(frame->extended_data, 0, frame->nb_samples, enc_->ch_layout.nb_channels, enc_->sample_fmt);
+    av_audio_fifo_write(led.get(), reinterpret_cast<void**>(frame->extended_data), frame->nb_samples);
+    auto rest = av::make_frame();
+    if (int n = av_audio_fifo_size(fifo_.get()); n > 0) {
+      fill_frame(rest.get(), n);
+      av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(rest->extended_data), n);
+      av_audio_fifo_write(led.get(), reinterpret_cast<void**>(rest->extended_data), n);
+    }
+    fifo_ = std::move(led);
+  }
+
+  // A writable frame of `n` samples in the encoder's format.
+  void fill_frame(AVFrame* frame, int n) {
+    av_frame_unref(frame);
+    frame->nb_samples = n;
+    frame->format = enc_->sample_fmt;
+    frame->sample_rate = enc_->sample_rate;
+    av_channel_layout_copy(&frame->ch_layout, &enc_->ch_layout);
+    av::check_internal(av_frame_get_buffer(frame, 0), subject_, "audio frame");
+  }
+
   EncodedAudio encode_all() {
     EncodedAudio out;
     const int64_t total = std::llround(spec_.total * enc_->sample_rate);
@@ -427,11 +499,7 @@ class RangeEncoder {
     for (int64_t pos = 0; pos < total; pos += kAacFrame) {
       if (interrupted()) throw Error(ErrorKind::interrupted, subject_, "interrupted");
       int n = static_cast<int>(std::min<int64_t>(kAacFrame, total - pos));
-      frame->nb_samples = n;
-      frame->format = enc_->sample_fmt;
-      frame->sample_rate = enc_->sample_rate;
-      av_channel_layout_copy(&frame->ch_layout, &enc_->ch_layout);
-      av::check_internal(av_frame_get_buffer(frame.get(), 0), subject_, "audio frame");
+      fill_frame(frame.get(), n);
       int got = av_audio_fifo_read(fifo_.get(), reinterpret_cast<void**>(frame->extended_data), n);
       if (got < n)
         av_samples_set_silence(frame->extended_data, std::max(got, 0), n - std::max(got, 0),
@@ -448,7 +516,7 @@ class RangeEncoder {
     av::check_internal(avcodec_parameters_from_context(out.params.get(), enc_.get()), subject_, "AAC parameters");
     out.time_base = enc_->time_base;
     out.duration = static_cast<double>(total) / enc_->sample_rate;
-    double real = static_cast<double>(used_) / in_rate_;
+    double real = spec_.lead + static_cast<double>(used_) / in_rate_ / spec_.tempo;
     out.padded = std::max(0.0, spec_.total - real);
     if (out.padded < 0.5 / in_rate_) out.padded = 0;
     return out;
@@ -492,7 +560,9 @@ EncodedAudio cut_audio_range(av::OpenedMedia& source, const AudioRangeSpec& spec
   for (unsigned i = 0; i < in->nb_streams; ++i)
     in->streams[i]->discard = static_cast<int>(i) == st->index ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
   std::string why_not;
-  auto copied = AacCopy(source, spec).run(why_not);
+  std::optional<EncodedAudio> copied;
+  if (spec.lead > 0 || spec.tempo != 1) why_not = "laid to match the edited picture (" + retiming_text(spec) + "): re-encoded to AAC-LC";
+  else copied = AacCopy(source, spec).run(why_not);
   EncodedAudio out = copied ? std::move(*copied) : RangeEncoder(source, spec).run(why_not);
   out.source_codec = avcodec_get_name(st->codecpar->codec_id);
   return out;

@@ -13,7 +13,7 @@
 // the source's own configuration follows up to the video's length.
 //
 // Anything else is decoded, cut to the sample, padded with silence or trimmed, and encoded to
-// AAC-LC: audio that is not AAC (MP4 players expect AAC), AAC that starts after the range does,
+// AAC-LC: audio shifted or stretched to match a picture (lead, tempo), audio that is not AAC (MP4 players expect AAC), AAC that starts after the range does,
 // has gaps or no AudioSpecificConfig, and AAC whose configuration the silence encoder cannot
 // match (HE-AAC, PCE layouts) when padding is needed. `reason` says which path and why.
 #pragma once
@@ -29,7 +29,12 @@ namespace omnicut {
 struct AudioRangeSpec {
   double start = 0;         // range start, seconds after the source's origin
   double length = 0;        // seconds of source audio to use from start
-  double total = 0;         // seconds the result must last: silence pads length up to it
+  double total = 0;         // seconds the result must last: silence pads the rest up to it
+  // Laying the audio to a picture that moved (always re-encoded): `lead` seconds of silence come
+  // first, and the range plays at `tempo` times its speed with its pitch kept (libavfilter's
+  // atempo), so it lasts length / tempo.
+  double lead = 0;
+  double tempo = 1;
 };
 
 struct CodecParametersDeleter {

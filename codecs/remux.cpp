@@ -63,7 +63,7 @@ void check_range(const RemuxSpec& spec, const av::OpenedMedia& src, double start
   if (end > available + remux_range_tolerance(range))
     throw Error(ErrorKind::usage, spec.audio,
                 "range end " + secs(end) + " is beyond the source's end (" + secs(available) + ")");
-  if (std::abs(video - range) > remux_range_tolerance(range))
+  if (!spec.length_from_model && std::abs(video - range) > remux_range_tolerance(range))
     throw Error(ErrorKind::usage, spec.video,
                 "lasts " + secs(video) + " but the source range is " + secs(range) +
                     ": the range or the sidecar does not belong to this clip");
@@ -164,6 +164,27 @@ class Muxer {
   size_t next_audio_ = 0;
 };
 
+// The source audio that the picture shows: the range's time t is at offset + scale * t, so the
+// audio starts `offset` late (silence first) or skips what the picture dropped, plays stretched,
+// and stops where the video does.
+AudioRangeSpec audio_range_for(const AudioTiming& timing, double start, double range, double video) {
+  const double skip = std::max(0.0, -timing.offset / timing.scale);
+  const double lead = std::max(0.0, timing.offset);
+  const double length = std::max(0.0, std::min(range - skip, (video - lead) / timing.scale));
+  return {.start = start + skip, .length = length, .total = video, .lead = lead, .tempo = 1 / timing.scale};
+}
+
+std::string length_changed_notice(double video, double range) {
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.1fx", video / range);
+  if (video > range)
+    return "the model changed the clip's length: the edited video lasts " + secs(video) + ", " + ratio +
+           " the source range's " + secs(range) + "; the source's audio covers its first " + secs(range) +
+           ", silence the rest";
+  return "the model changed the clip's length: the edited video lasts " + secs(video) + ", " + ratio +
+         " the source range's " + secs(range) + "; the source's audio is cut off with it";
+}
+
 }  // namespace
 
 double remux_range_tolerance(double range_duration) { return std::max(1.0, 0.1 * range_duration); }
@@ -192,9 +213,8 @@ RemuxResult remux(const RemuxSpec& spec) {
     if (spec.require_audio) throw Error(ErrorKind::unsupported, spec.audio, why + " (--require-audio)");
     r.notices.push_back(spec.audio + " " + why + ": wrote the video only");
   } else {
-    audio = cut_audio_range(source, {.start = r.range_start,
-                                     .length = std::min(r.range_duration, facts.duration),
-                                     .total = facts.duration});
+    audio = cut_audio_range(source, audio_range_for(spec.timing, r.range_start, r.range_duration, facts.duration));
+    r.audio_timing = spec.timing;
     r.audio_mode = audio->copied ? "copied" : "encoded";
     r.audio_reason = audio->reason;
     r.source_audio_stream = source.audio->index;
@@ -205,7 +225,9 @@ RemuxResult remux(const RemuxSpec& spec) {
   }
   if (spec.keep_edit_audio && !edited.audio) r.notices.push_back(spec.video + " has no audio of its own to keep");
   r.edit_audio_kept = spec.keep_edit_audio && edited.audio;
-  if (std::abs(r.duration_difference) > 1e-6)
+  if (std::abs(r.duration_difference) > remux_range_tolerance(r.range_duration))
+    r.notices.push_back(length_changed_notice(facts.duration, r.range_duration));
+  else if (std::abs(r.duration_difference) > 1e-6)
     r.notices.push_back("the edited video lasts " + secs(facts.duration) + ", the source range " +
                         secs(r.range_duration) + ": audio " +
                         (r.duration_difference > 0 ? "padded with silence" : "trimmed") + " to the video");

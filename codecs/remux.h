@@ -11,6 +11,14 @@
 
 namespace omnicut {
 
+// Where the range's audio goes when the edited picture moved: the range's time t (seconds from
+// its start) is laid at offset + scale * t in the edited clip. The identity lays it by the clock.
+struct AudioTiming {
+  double offset = 0;  // > 0: the picture is late, so the audio starts after this much silence
+  double scale = 1;   // > 1: the picture runs slow, so the audio is stretched (pitch kept)
+  bool identity() const { return offset == 0 && scale == 1; }
+};
+
 struct RemuxSpec {
   std::string video;              // the edited clip: its video stream is copied
   std::string audio;              // the source: its first decodable audio stream is used
@@ -19,6 +27,10 @@ struct RemuxSpec {
   std::optional<double> end;      // exclusive; nullopt: start + the edited video's duration
   bool keep_edit_audio = false;   // the edited clip's own audio as a second, non-default track
   bool require_audio = false;     // a source without audio is an error instead of a notice
+  AudioTiming timing;             // the identity unless the picture was measured to have moved
+  // The clip is known to be an edit of this range (an edit session's own result): a length far
+  // from the range's is the model's doing, said in a notice, not a range that does not belong.
+  bool length_from_model = false;
 };
 
 struct RemuxResult {
@@ -39,6 +51,7 @@ struct RemuxResult {
   double audio_duration = 0;
   double audio_padded = 0;        // seconds of silence added
   double audio_trimmed = 0;       // seconds of the range dropped because the video is shorter
+  AudioTiming audio_timing;       // as laid (the spec's)
   bool edit_audio_kept = false;
   std::vector<std::string> notices;
 };

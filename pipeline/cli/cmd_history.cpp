@@ -34,6 +34,7 @@ void print_turns(const std::vector<TurnRecord>& turns) {
                 shorten(t.request_id, 12).c_str(), t.tokens.input(), t.tokens.output(), t.timings.run_s,
                 billed ? cost_text(t).c_str() : "-");
     if (!t.error.empty()) std::printf("     error: %s\n", t.error.c_str());
+    if (t.sync) std::printf("     sync: %s\n", describe(*t.sync).c_str());
   }
 }
 
@@ -68,11 +69,9 @@ void print_table(const Session& s, const std::string& path) {
   std::printf("total: %d of %zu turn(s) completed, %.0f input + %.0f output tokens, %s%s\n", s.completed_turns(),
               s.turns.size(), in, out, total_cost_text(s).c_str(), s.local ? " (simulated)" : "");
   if (s.final_output) std::printf("output: %s (from turn %d)\n", s.final_output->path.c_str(), s.final_output->from_turn);
-  if (s.final_output && s.final_output->sync) {
-    const Alignment& a = *s.final_output->sync;
-    std::printf("sync:   %s (offset %+.0f ms, scale %.2f %%, confidence %.2f)\n", a.verdict.c_str(), a.offset_s * 1000,
-                a.scale * 100, a.confidence);
-  }
+  if (s.final_output && s.final_output->sync)
+    std::printf("sync:   %s%s\n", describe(*s.final_output->sync).c_str(),
+                s.final_output->remux.audio_timing.identity() ? "" : "; the source's audio was laid to the picture");
 }
 
 int run_batch_history(const HistoryArgs& a) {

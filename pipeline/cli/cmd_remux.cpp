@@ -15,6 +15,7 @@ namespace {
 struct RemuxOptions {
   RemuxRequest request;
   TimeRange range;
+  std::string sync;  // "": not measured
   bool json = false;
 };
 
@@ -33,6 +34,9 @@ void print_table(const RemuxOutcome& o) {
                 r.source_audio_codec.c_str(), r.source_audio_stream, format_seconds(r.audio_duration).c_str(),
                 r.audio_padded, r.audio_trimmed);
   if (!r.audio_reason.empty()) std::printf("%-12s %s\n", "", r.audio_reason.c_str());
+  if (o.sync)
+    std::printf("%-12s %s (confidence %.2f)%s\n", "sync", o.sync->measured.verdict.c_str(), o.sync->measured.confidence,
+                o.sync->corrected ? ": the audio was laid to the picture" : "");
   if (r.edit_audio_kept) std::printf("%-12s the edited clip's audio, second track, not default\n", "audio 2");
   for (const auto& n : r.notices) std::fprintf(stderr, "omnicut: %s\n", n.c_str());
 }
@@ -43,6 +47,7 @@ int run(const RemuxOptions& o) {
   req.end_given = o.range.end.has_value();
   if (req.start_given) req.spec.start = *o.range.start;
   if (req.end_given) req.spec.end = *o.range.end;
+  if (!o.sync.empty()) req.sync = parse_sync_mode(o.sync);
   RemuxOutcome r = run_remux(req);
   if (want_json(o.json)) std::printf("%s\n", to_json(r).dump(2).c_str());
   else print_table(r);
@@ -70,6 +75,10 @@ void add_remux_command(CLI::App& root, Action& chosen) {
       ->needs(restore);
   cmd->add_flag("--keep-edit-audio", spec.keep_edit_audio, "keep the edited clip's audio as a second track");
   cmd->add_flag("--require-audio", spec.require_audio, "fail when the source has no audio");
+  cmd->add_option("--sync", opts->sync,
+                  "measure the edited picture's timing against the source first: correct (lay the audio to it), "
+                  "off (say it, lay by the clock), refuse (write nothing when it moved)")
+      ->check(CLI::IsMember({"correct", "off", "refuse"}));
   cmd->add_flag("--json", opts->json, "JSON output");
   cmd->callback([opts, &chosen] { chosen = [opts](const GlobalOptions&) { return run(*opts); }; });
 }

@@ -24,21 +24,20 @@ bool already_downloaded(const TurnRecord& t, const fs::path& dest) {
          (t.result->file_size <= 0 || fs::file_size(dest, ec) == static_cast<uint64_t>(t.result->file_size));
 }
 
-// Whether the edited picture kept the source's timing. The source's audio is laid by the clock
-// either way; a picture that moved, or a measure that cannot tell, is said in one line.
-std::optional<Alignment> check_sync(const fs::path& edited, const Session& s, EditContext& ctx) {
-  try {
-    Alignment a = measure_alignment(edited.string(), s.source.path, s.prep.start, s.prep.end);
-    if (!a.confident) ctx.events->notice("sync: " + a.verdict + "; the source's audio is laid by the clock");
-    else if (!a.in_sync)
-      ctx.events->notice("sync: the edited " + a.verdict + " against the source (confidence " +
-                         std::to_string(a.confidence).substr(0, 4) +
-                         "): the source's audio, laid by the clock, is off by as much; `omnicut sync` shows it");
-    return a;
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::interrupted) throw;
-    ctx.events->notice(std::string("sync: not measured: ") + e.what());
-    return std::nullopt;
+// Every finished turn's picture against the source range, the source's motion decoded once: the
+// last turn's is measured by the remux that acts on it. A turn that cannot be measured is said so.
+void measure_earlier_turns(Session& s, SyncMeter& meter, EditContext& ctx) {
+  std::error_code ec;
+  for (auto& t : s.turns) {
+    if (&t == &s.turns.back() || t.status != turn_status::completed || t.sync || t.local_path.empty() ||
+        !fs::is_regular_file(t.local_path, ec))
+      continue;
+    try {
+      t.sync = meter.measure(t.local_path);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::interrupted) throw;
+      ctx.events->notice("sync: turn " + std::to_string(t.turn) + " not measured: " + e.what());
+    }
   }
 }
 
@@ -74,12 +73,17 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
       if (t.status == turn_status::completed && t.result)
         download_result(f, t, out.parent_path() / (out.stem().string() + ".turn" + std::to_string(t.turn) + ".mp4"), ctx);
   }
-  TurnRecord& last = s.turns.back();
-  fs::path edited = keep_turns ? fs::path(last.local_path) : work / ("turn" + std::to_string(last.turn) + ".mp4");
+  // The report shows every turn: those not kept are fetched into the work folder.
   if (!keep_turns) {
     fs::create_directories(work);
-    download_result(f, last, edited, ctx);
+    for (auto& t : s.turns)
+      if (t.status == turn_status::completed && t.result && (o.report || &t == &s.turns.back()))
+        download_result(f, t, work / ("turn" + std::to_string(t.turn) + ".mp4"), ctx);
   }
+  TurnRecord& last = s.turns.back();
+  const fs::path edited = last.local_path;
+  SyncMeter meter(s.source.path, s.prep.start, s.prep.end);
+  measure_earlier_turns(s, meter, ctx);
 
   const bool restore = o.restore || s.options.restore;
   ctx.events->stage("remux", "source audio over " + format_seconds(s.prep.start) + " .. " +
@@ -93,15 +97,20 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   req.start_given = req.end_given = true;
   req.restore = restore;
   req.sidecar_record = s.prep.sidecar;  // prep's sidecar lives on in the ledger (its file went with the work folder)
+  req.spec.length_from_model = true;    // the model's own result: a new length is said, not refused
+  req.sync = o.sync;
+  req.meter = &meter;
   if (restore && !req.sidecar_record)
     throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");
   RemuxOutcome outcome = run_remux(req);
   const RemuxResult& r = outcome.result;
-  for (const auto& n : r.notices) ctx.events->notice("remux: " + n);
+  for (const auto& n : r.notices) ctx.events->notice(n.rfind("sync: ", 0) == 0 ? n : "remux: " + n);
   std::string restored = outcome.restore ? ", restored to " + std::to_string(outcome.restore->width) + "x" +
                                                std::to_string(outcome.restore->height) : "";
   ctx.events->finish("audio " + r.audio_mode + ", " + std::to_string(r.video_frames) + " frames" + restored + " -> " + s.output);
-  FinalRecord done{s.output, last.turn, r, std::nullopt, std::nullopt, now_iso8601(), check_sync(edited, s, ctx)};
+  std::optional<Alignment> sync;
+  if (outcome.sync) sync = last.sync = outcome.sync->measured;
+  FinalRecord done{s.output, last.turn, r, std::nullopt, std::nullopt, now_iso8601(), sync};
   if (outcome.restore) done.restore = RestoredSize{outcome.restore->width, outcome.restore->height};
   s.final_output = done;
   f.save();

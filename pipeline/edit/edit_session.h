@@ -26,6 +26,7 @@
 #include "client/fal.h"
 #include "pipeline/edit/events.h"
 #include "pipeline/edit/ledger.h"
+#include "pipeline/media/audio_sync.h"
 #include "pipeline/money/unit_price.h"
 #include "pipeline/support/work_slots.h"
 
@@ -53,6 +54,7 @@ struct EditOptions {
   bool dry_run = false;                 // probe, plan, estimate, prep; nothing uploaded or submitted
   bool keep_turns = false;              // download every turn's result beside OUT
   bool restore = false;                 // give back the source's geometry (when remux offers it)
+  SyncMode sync = SyncMode::correct;    // a picture that moved: lay the audio to it, by the clock, or refuse
   std::string session_path;             // --session: the ledger (default OUT.omnicut.json)
   std::string resume_path;              // --resume: an existing ledger
   std::optional<int> from_turn;         // with resume_path: branch a new session from turn K

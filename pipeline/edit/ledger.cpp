@@ -225,6 +225,7 @@ nlohmann::json turn_json(const TurnRecord& t) {
           {"inherited_from", t.inherited_from},
           {"submit_input", t.submit_input},
           {"submit_started_at", t.submit_started_at},
+          {"sync", t.sync ? to_json(*t.sync) : nlohmann::json()},
           {"timings",
            {{"submitted_at", t.timings.submitted_at},
             {"completed_at", t.timings.completed_at},
@@ -260,6 +261,7 @@ TurnRecord turn_from(const nlohmann::json& j) {
   t.inherited_from = j.value("inherited_from", "");
   t.submit_input = j.value("submit_input", nlohmann::json());
   t.submit_started_at = j.value("submit_started_at", "");
+  if (auto it = j.find("sync"); it != j.end() && it->is_object()) t.sync = alignment_from_json(*it);
   auto tm = j.value("timings", nlohmann::json::object());
   t.timings.submitted_at = tm.value("submitted_at", "");
   t.timings.completed_at = tm.value("completed_at", "");

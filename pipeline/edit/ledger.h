@@ -101,6 +101,8 @@ struct TurnRecord {
   // (ISO 8601 UTC). Null / "" in ledgers written before they existed.
   nlohmann::json submit_input;
   std::string submit_started_at;
+  // This turn's picture timing against the source range, once its result was downloaded and measured.
+  std::optional<Alignment> sync;
 };
 
 struct SourceRecord {

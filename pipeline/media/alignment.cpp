@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <numeric>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@ constexpr double kStep = 0.01;       // the signals' common grid, seconds
 constexpr double kMaxOffset = 1.5;   // seconds either way
 constexpr double kMinMotion = 0.4;   // mean activity (0..255 a pixel) below which a clip is a still
 constexpr double kScaleGain = 0.03;  // how much better a fit with a time scale must be than one without
+// Lengths (edited / source) beyond the scales searched: a clip the model made longer or shorter.
+constexpr double kMinLength = 0.8, kMaxLength = 1.25;
 
 // Impulses at the frames' times (from the signal's start), blurred by a 20 ms Gaussian, then
 // z-scored: the shape of the motion, not its strength (a restyle changes contrast).
@@ -96,6 +99,12 @@ Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edit
   a.edited_seconds = edited.times.back() - edited.start + (edited.times.back() - edited.times.front()) / (edited.times.size() - 1);
   a.frame_s = (edited.times.back() - edited.times.front()) / std::max<size_t>(1, edited.times.size() - 1);
   a.frames_compared = static_cast<int>(std::min(source.times.size(), edited.times.size()));
+  if (const double ratio = a.edited_seconds / a.source_seconds; ratio < kMinLength || ratio > kMaxLength) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "not compared: the edited clip lasts %.1fx the source range (the model changed its length)", ratio);
+    a.verdict = buf;
+    return a;
+  }
   if (mean_motion(source) < kMinMotion || mean_motion(edited) < kMinMotion) {
     a.verdict = "low confidence: too little motion to compare";
     return a;
@@ -128,9 +137,27 @@ Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edit
   return a;
 }
 
+SyncMeter::SyncMeter(std::string source, std::optional<double> start, std::optional<double> end)
+    : source_(std::move(source)), start_(start), end_(end) {}
+
+Alignment SyncMeter::measure(const std::string& edited) {
+  if (motion_) return align_signals(*motion_, activity_signal(edited));
+  auto source = std::async(std::launch::async, [this] { return activity_signal(source_, start_, end_); });
+  ActivitySignal edited_motion = activity_signal(edited);  // on a throw, the future waits for the source's decode
+  motion_ = source.get();
+  return align_signals(*motion_, edited_motion);
+}
+
 Alignment measure_alignment(const std::string& edited, const std::string& source, std::optional<double> start,
                             std::optional<double> end) {
-  return align_signals(activity_signal(source, start, end), activity_signal(edited));
+  return SyncMeter(source, start, end).measure(edited);
+}
+
+std::string describe(const Alignment& a) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, " (offset %+.0f ms, scale %.2f %%, confidence %.2f)", a.offset_s * 1000, a.scale * 100,
+                a.confidence);
+  return a.verdict + buf;
 }
 
 nlohmann::json to_json(const Alignment& a) {

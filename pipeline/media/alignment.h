@@ -29,9 +29,27 @@ struct Alignment {
 };
 
 Alignment align_signals(const ActivitySignal& source, const ActivitySignal& edited);
+
+// Measures edits of one source range against it (every turn of a session, its final): the
+// source's motion is decoded once, on another thread while the first edit's is decoded.
+class SyncMeter {
+ public:
+  SyncMeter(std::string source, std::optional<double> start, std::optional<double> end);
+  // Throws what activity_signal throws, naming the file that failed.
+  Alignment measure(const std::string& edited);
+
+ private:
+  std::string source_;
+  std::optional<double> start_, end_;
+  std::optional<ActivitySignal> motion_;
+};
+
 // `edited` against `source` over [start, end) (default: all of it).
 Alignment measure_alignment(const std::string& edited, const std::string& source, std::optional<double> start,
                             std::optional<double> end);
+
+// "picture late by 250 ms (offset +250 ms, scale 100.00 %, confidence 0.93)": one line for a table or a page.
+std::string describe(const Alignment& a);
 
 nlohmann::json to_json(const Alignment& a);
 Alignment alignment_from_json(const nlohmann::json& j);

@@ -56,6 +56,23 @@ std::string restore_video(const RemuxRequest& req, const PrepSidecar& sidecar, c
   return t.output;
 }
 
+// The picture's timing over the range remux lays the audio on, and what the mode makes of it. A
+// measure that fails is a notice (the audio goes by the clock); --sync refuse's refusal is thrown.
+std::optional<SyncAction> measure_sync(const RemuxRequest& req, const RemuxSpec& spec, std::vector<std::string>& notices) {
+  std::optional<SyncMeter> own;
+  SyncMeter* meter = req.meter;
+  if (!meter) meter = &own.emplace(spec.audio, spec.start, spec.end);
+  try {
+    SyncAction act = act_on_alignment(meter->measure(req.spec.video), *req.sync, req.spec.video);
+    if (!act.said.empty()) notices.push_back(act.said);
+    return act;
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::interrupted || e.kind() == ErrorKind::refused) throw;
+    notices.push_back(std::string("sync: not measured (") + e.what() + "); the source's audio is laid by the clock");
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 RemuxOutcome run_remux(const RemuxRequest& req) {
@@ -77,7 +94,11 @@ RemuxOutcome run_remux(const RemuxRequest& req) {
     spec.video = restore_video(req, *sidecar, *scratch, plan);
     out.restore = plan;
   }
+  if (req.sync) out.sync = measure_sync(req, spec, out.result.notices);
+  if (out.sync) spec.timing = out.sync->timing;
+  std::vector<std::string> said = std::move(out.result.notices);
   out.result = remux(spec);
+  out.result.notices.insert(out.result.notices.begin(), said.begin(), said.end());
   if (sidecar && !same_file(sidecar->source, req.spec.audio))
     out.result.notices.push_back("the sidecar was made from " + sidecar->source + ", not " + req.spec.audio);
   return out;
@@ -95,7 +116,8 @@ nlohmann::json to_json(const RemuxResult& r) {
             {"source_codec", r.source_audio_codec},
             {"duration", r.audio_duration},
             {"padded", r.audio_padded},
-            {"trimmed", r.audio_trimmed}}},
+            {"trimmed", r.audio_trimmed},
+            {"timing", {{"offset", r.audio_timing.offset}, {"scale", r.audio_timing.scale}}}}},
           {"edit_audio_kept", r.edit_audio_kept},
           {"notices", r.notices}};
 }
@@ -121,6 +143,8 @@ RemuxResult remux_result_from_json(const nlohmann::json& j, const std::string& s
     r.audio_duration = audio.at("duration").get<double>();
     r.audio_padded = audio.at("padded").get<double>();
     r.audio_trimmed = audio.at("trimmed").get<double>();
+    if (auto t = audio.find("timing"); t != audio.end())  // absent before sync correction existed
+      r.audio_timing = {t->at("offset").get<double>(), t->at("scale").get<double>()};
     r.edit_audio_kept = j.at("edit_audio_kept").get<bool>();
     r.notices = j.at("notices").get<std::vector<std::string>>();
     return r;
@@ -133,6 +157,8 @@ nlohmann::json to_json(const RemuxOutcome& o) {
   nlohmann::json j = to_json(o.result);
   j["sidecar"] = o.sidecar.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.sidecar);
   j["restore"] = o.restore ? nlohmann::json{{"width", o.restore->width}, {"height", o.restore->height}} : nlohmann::json();
+  j["sync"] = o.sync ? to_json(o.sync->measured) : nlohmann::json();
+  if (o.sync) j["sync"]["corrected"] = o.sync->corrected;
   return j;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "codecs/remux.h"
+#include "pipeline/media/audio_sync.h"
 #include "pipeline/media/prep_sidecar.h"
 #include "pipeline/media/restore_plan.h"
 
@@ -22,12 +23,16 @@ struct RemuxRequest {
   int max_height = 0;                  // with restore: cap the restored height; 0 = the source's
   int crf = 20;                        // prep's encoder settings, for the restoring re-encode
   std::string preset = "veryfast";
+  // Measure the edited picture's timing against the source range, and act on it (audio_sync.h).
+  std::optional<SyncMode> sync;        // nullopt: not measured
+  SyncMeter* meter = nullptr;          // one already holding the source's motion; nullptr: a new one
 };
 
 struct RemuxOutcome {
   RemuxResult result;
   std::string sidecar;                 // the sidecar read, "" none
   std::optional<RestorePlan> restore;
+  std::optional<SyncAction> sync;      // unless --sync off, or the measure failed (said in a notice)
 };
 
 // Throws omnicut::Error: usage (--restore without a sidecar), not_found/not_media (sidecar),
@@ -38,7 +43,7 @@ RemuxOutcome run_remux(const RemuxRequest& request);
 // `join --json`, the ledger's final.remux):
 //   {"output", "video": {"frames", "fps", "duration"}, "range": {"start", "end", "duration"},
 //    "duration_difference", "audio": {"mode", "reason", "source_stream", "source_codec", "duration",
-//    "padded", "trimmed"}, "edit_audio_kept", "notices"}
+//    "padded", "trimmed", "timing": {"offset", "scale"}}, "edit_audio_kept", "notices"}
 // What a stage did around the remux goes beside these keys, never inside them: remux adds
 // "sidecar" and "restore", join adds "parts" and "concat".
 nlohmann::json to_json(const RemuxResult& result);

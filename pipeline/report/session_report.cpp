@@ -40,16 +40,14 @@ struct Page {
     dl += row("total", escape(total_cost_text(s)) + (s.local ? " (simulated)" : ""));
     if (s.final_output)
       dl += row("final", escape(s.final_output->path) + "<br>" + escape(av_check(s.final_output->remux)) +
-                           (s.final_output->sync ? "<br>" + escape(sync_text(*s.final_output->sync)) : ""));
+                           (s.final_output->sync ? "<br>" + escape(sync_text(*s.final_output)) : ""));
     dl += row("ledger", escape(r.ledger));
     return "<header><h1>" + escape(fs::path(s.output).filename().string()) + "</h1><dl>" + dl + "</dl></header>";
   }
 
-  static std::string sync_text(const Alignment& a) {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "picture against the source: %s (offset %+.0f ms, scale %.2f %%, confidence %.2f)",
-                  a.verdict.c_str(), a.offset_s * 1000, a.scale * 100, a.confidence);
-    return buf;
+  static std::string sync_text(const FinalRecord& f) {
+    return "picture against the source: " + describe(*f.sync) +
+           (f.remux.audio_timing.identity() ? "" : "; the source's audio was laid to the picture");
   }
 
   static std::string av_check(const RemuxResult& m) {
@@ -126,6 +124,7 @@ struct Page {
     add("status", t.status + (t.inherited_from.empty() ? "" : " (inherited from " + t.inherited_from + ")"));
     add("estimated", format_usd(t.estimated_usd));
     add("cost", t.cost_source.empty() ? "" : cost_text(t));
+    add("sync", t.sync ? describe(*t.sync) : "");
     if (t.timings.run_s > 0)
       add("times", "queue " + format_seconds(t.timings.queue_s) + ", run " + format_seconds(t.timings.run_s) + ", download " +
                        format_seconds(t.timings.download_s));

@@ -141,6 +141,37 @@ double flash_time(const fs::path& file, int width, int height) {
   return -1;
 }
 
+std::vector<double> flash_times(const fs::path& file) {
+  constexpr int w = 64, h = 36;
+  auto r = run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-map", "0:v:0", "-vf",
+                                  "scale=" + std::to_string(w) + ":" + std::to_string(h) + ",format=gray", "-f", "rawvideo", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto frames = probe_frames(file, "v:0");
+  std::vector<double> times;
+  bool in_flash = false;
+  for (size_t i = 0; (i + 1) * w * h <= r.out.size() && i < frames.size(); ++i) {
+    double sum = 0;  // the centre: inside any pad
+    for (int y = h / 4; y < h * 3 / 4; ++y)
+      for (int x = w / 4; x < w * 3 / 4; ++x) sum += static_cast<uint8_t>(r.out[i * w * h + y * w + x]);
+    bool flash = sum / (w / 2 * (h / 2)) > 200;
+    if (flash && !in_flash) times.push_back(num(frames[i], "best_effort_timestamp_time"));
+    in_flash = flash;
+  }
+  return times;
+}
+
+std::vector<double> beep_times(const fs::path& file) {
+  auto samples = decode_audio(file);
+  std::vector<double> times;
+  for (int64_t at = 0; (at = first_loud_sample(samples, 0.25f, at)) >= 0;) {
+    times.push_back(at / 48000.0);
+    int64_t quiet = 0;  // the beep ends after 0.1 s below the threshold
+    for (; at < static_cast<int64_t>(samples.size()) && quiet < 4800; ++at)
+      quiet = std::fabs(samples[at]) > 0.25f ? 0 : quiet + 1;
+  }
+  return times;
+}
+
 std::vector<std::string> packet_hashes(const fs::path& file, const std::string& stream) {
   auto r = run_program("ffmpeg", {"-v", "error", "-i", file.string(), "-map", "0:" + stream, "-c", "copy", "-f",
                                   "framemd5", "-"});

@@ -47,6 +47,12 @@ PacketSpan packet_span(const fs::path& file, const std::string& stream);
 // times; -1 when none does. `width` x `height` is the picture size to decode at.
 double flash_time(const fs::path& file, int width, int height);
 
+// When each flash begins (the first frame of each run of frames whose centre has mean luma over
+// 200), seconds by ffprobe's frame times; decoded at 64x36.
+std::vector<double> flash_times(const fs::path& file);
+// When each beep begins in the first audio stream (a loud sample after at least 0.1 s of quiet), seconds.
+std::vector<double> beep_times(const fs::path& file);
+
 // `ffmpeg -c copy -f framemd5`: one "size,md5" string per packet of the stream.
 std::vector<std::string> packet_hashes(const fs::path& file, const std::string& stream);
 
