@@ -1,4 +1,5 @@
-// One error type for the whole program. Each kind maps to one documented exit code (see
+// One error type for the whole program and for programs that embed it (the public API throws
+// nothing else on purpose). Each kind maps to one documented exit code of the `omnicut` tool (see
 // pipeline/cli/exit_codes.h and the README), so a script can tell a bad file from a bad key.
 #pragma once
 #include <stdexcept>
