@@ -7,6 +7,12 @@ set(OMNICUT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/omnicut)
 
 install(TARGETS omnicut RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS omnicut_library EXPORT omnicutTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# `cmake --install --strip` and cpack strip the tool; the archive keeps its symbols and loses only
+# its debug info (RelWithDebInfo: over 200 MB of it), which stays in the build tree.
+install(CODE "if(CMAKE_INSTALL_DO_STRIP)
+  execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+    \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libomnicut.a\" COMMAND_ERROR_IS_FATAL ANY)
+endif()")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/api/include/omnicut DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/api/include/omnicut/version.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/omnicut)
 install(EXPORT omnicutTargets NAMESPACE omnicut:: DESTINATION ${OMNICUT_CMAKE_DIR})
