@@ -34,14 +34,11 @@ struct EstimateOptions {
 };
 
 EstimateRequest make_request(const EstimateOptions& o) {
-  if (o.turns < 1) throw Error(ErrorKind::usage, "--turns", "must be at least 1");
   EstimateRequest r;
+  r.prompts = prompts_per_turn(o.turns, o.prompts, "--turns");
   r.endpoint = &find_endpoint(o.endpoint);
   r.billing = o.pricing.empty() ? r.endpoint->billing : load_pricing(o.pricing, r.endpoint->billing);
   r.resolution = resolve_resolution(*r.endpoint, o.resolution);
-  int turns = std::max<int>(o.turns, static_cast<int>(o.prompts.size()));
-  for (int i = 0; i < turns; ++i)
-    r.prompts.push_back(o.prompts.empty() ? "" : o.prompts[std::min<size_t>(i, o.prompts.size() - 1)]);
   r.start = o.range.start, r.end = o.range.end;
   r.split = !o.no_split;
   return r;

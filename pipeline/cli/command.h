@@ -38,5 +38,8 @@ void add_emulator_command(CLI::App& root, Action& chosen);
 bool want_json(bool json_flag);
 // Progress bars and colours only when stderr is a terminal.
 bool stderr_is_tty();
+// `--version`: omnicut's own, then the FFmpeg and libcurl it runs with (the loaded libraries), a
+// line each.
+std::string version_text();
 
 }  // namespace omnicut::cli

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoints", global.endpoints_file,
                  "use this endpoint table (JSON, the shape of model/endpoints.json) instead of the built-in one")
       ->envname("OMNICUT_ENDPOINTS");
-  app.set_version_flag("--version", "omnicut 0.1.0");
+  app.set_version_flag("--version", cli::version_text, "print omnicut's version and the FFmpeg and libcurl it runs with");
 
   cli::Action chosen;
   for (cli::CommandSetup setup : cli::kCommands) setup(app, chosen);

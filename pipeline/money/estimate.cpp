@@ -98,6 +98,15 @@ EstimateRequest default_estimate_request(int turns, const std::string& prompt) {
   return r;
 }
 
+std::vector<std::string> prompts_per_turn(int turns, const std::vector<std::string>& prompts,
+                                          const std::string& turns_subject) {
+  if (turns < 1) throw Error(ErrorKind::usage, turns_subject, "must be at least 1");
+  std::vector<std::string> out;
+  const int n = std::max<int>(turns, static_cast<int>(prompts.size()));
+  for (int i = 0; i < n; ++i) out.push_back(prompts.empty() ? "" : prompts[std::min<size_t>(i, prompts.size() - 1)]);
+  return out;
+}
+
 FileEstimate estimate_media(const MediaInfo& info, const EstimateRequest& r) {
   FileEstimate e;
   e.path = info.path;

@@ -58,6 +58,10 @@ struct BatchEstimate {
 };
 
 EstimateRequest default_estimate_request(int turns, const std::string& prompt);
+// One prompt per turn for `turns` turns (at least one per prompt given): the prompts in order, the
+// last repeated; empty texts when none was given. Throws Error(usage, turns_subject) below 1 turn.
+std::vector<std::string> prompts_per_turn(int turns, const std::vector<std::string>& prompts,
+                                          const std::string& turns_subject);
 
 FileEstimate estimate_media(const MediaInfo& info, const EstimateRequest& request);
 FileEstimate estimate_file(const std::string& path, const EstimateRequest& request);
