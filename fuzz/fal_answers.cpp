@@ -93,7 +93,8 @@ struct Loopback {
     server.Post(".*", serve);
     server.Put(".*", serve);
     server.Delete(".*", serve);
-    server.set_keep_alive_max_count(1000000);
+    // One request per connection: idle keep-alive connections would hold the pool's threads.
+    server.set_keep_alive_max_count(1);
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });
     while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -194,9 +195,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)parse_billable_units(value);
     }
     (void)safe_file_name(a.body, "fallback.mp4");
-    try {
-      (void)RemoteFile::from_json(nlohmann::json::parse(a.body, nullptr, false));
-    } catch (const omnicut::Error&) {
+    // A result's file, as edit_turn.cpp reads it: the body itself, or its "video" field.
+    auto body = nlohmann::json::parse(a.body, nullptr, false);
+    for (const auto& file : {body, body.is_object() ? body.value("video", nlohmann::json()) : nlohmann::json()}) {
+      try {
+        (void)RemoteFile::from_json(file);
+      } catch (const omnicut::Error&) {
+      }
     }
   }
   {
