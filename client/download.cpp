@@ -98,8 +98,13 @@ RemoteFile RemoteFile::from_json(const nlohmann::json& j) {
     throw Error(ErrorKind::remote, "result", "the endpoint returned no file URL: " + j.dump().substr(0, 200));
   RemoteFile f;
   f.url = j["url"].get<std::string>();
-  f.content_type = j.value("content_type", std::string());
-  f.file_name = j.value("file_name", std::string());
+  // Optional strings: another type there is ignored, not json's type_error.
+  auto text_of = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  f.content_type = text_of("content_type");
+  f.file_name = text_of("file_name");
   if (auto s = j.find("file_size"); s != j.end() && s->is_number_unsigned()) f.file_size = s->get<uint64_t>();
   return f;
 }

@@ -29,7 +29,13 @@ std::string describe_detail_item(const nlohmann::json& item) {
       field += part.is_string() ? part.get<std::string>() : part.dump();
     }
   }
-  std::string msg = item.value("msg", item.value("message", std::string()));
+  // Only string messages: a number or object there would make json::value throw its type_error.
+  auto text_of = [&](const char* key) {
+    auto it = item.find(key);
+    return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::string msg = text_of("msg");
+  if (msg.empty()) msg = text_of("message");
   if (msg.empty()) msg = item.dump();
   return field.empty() ? msg : field + ": " + msg;
 }

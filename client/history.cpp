@@ -59,7 +59,9 @@ Listing list_requests(const Fal& fal, const std::string& endpoint_id, std::chron
     for (const auto& item : page["items"])
       if (item.is_object()) listing.items.push_back(item_from(item));
     cursor = string_or_empty(page, "next_cursor");
-    if (cursor.empty() || !page.value("has_more", true)) return listing;
+    // has_more as fal sends it (a boolean); anything else is read as "more" while a cursor came.
+    auto more = page.find("has_more");
+    if (cursor.empty() || (more != page.end() && more->is_boolean() && !more->get<bool>())) return listing;
     if (listing.pages >= options.max_pages) {
       listing.truncated = true;
       return listing;

@@ -14,16 +14,23 @@ using json = nlohmann::json;
 
 const char* kSubject = "fal pricing";
 
+// A field of fal's answer that must be a string: "" when absent or of another type (json::value
+// would throw json's own type_error, which no caller expects from a network answer).
+std::string string_or_empty(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // The entry for `endpoint_id` in a {prices:[...]} answer, when it is whole.
 std::optional<UnitPrice> price_in(const json& page, const std::string& endpoint_id) {
   auto prices = page.find("prices");
   if (prices == page.end() || !prices->is_array()) return std::nullopt;
   for (const auto& p : *prices) {
-    if (!p.is_object() || p.value("endpoint_id", "") != endpoint_id) continue;
+    if (!p.is_object() || string_or_empty(p, "endpoint_id") != endpoint_id) continue;
     auto price = p.find("unit_price");
     if (price == p.end() || !price->is_number() || price->get<double>() < 0) return std::nullopt;
     if (!p.contains("currency") || !p["currency"].is_string()) return std::nullopt;
-    return UnitPrice{endpoint_id, price->get<double>(), p.value("unit", ""), p["currency"].get<std::string>()};
+    return UnitPrice{endpoint_id, price->get<double>(), string_or_empty(p, "unit"), p["currency"].get<std::string>()};
   }
   return std::nullopt;
 }

@@ -14,7 +14,9 @@ namespace omnicut::emulator {
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Answers quote the request's path and fields, which need not be UTF-8: json's dump would throw
+  // from httplib's error handler (outside its exception handler) and end the whole emulator.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 void send_detail(httplib::Response& res, int status, const std::string& detail) {

@@ -527,6 +527,15 @@ nlohmann::json to_json(const Session& s) {
 
 namespace {
 
+// A byte count ("size"). json's get<uint64_t> casts a float by a plain cast, undefined for a
+// negative one, so a float (a hand-edited ledger) reads as its whole part when it fits, else 0.
+uint64_t size_of(const nlohmann::json& j) {
+  const nlohmann::json size = j.value("size", nlohmann::json(0));
+  if (!size.is_number_float()) return size.get<uint64_t>();
+  double v = size.get<double>();
+  return v > 0 && v < 1.8e19 ? static_cast<uint64_t>(v) : 0;
+}
+
 Session read_session(const nlohmann::json& j, const std::string& path) {
   Session s;
   s.version = ledger_version(j, path);
@@ -537,14 +546,14 @@ Session read_session(const nlohmann::json& j, const std::string& path) {
   s.local = j.value("local", false);
   auto src = j.value("source", nlohmann::json::object());
   s.source.path = src.value("path", "");
-  s.source.size = src.value("size", uint64_t{0});
+  s.source.size = size_of(src);
   s.source.hash = src.value("hash", "");
   s.source.hash_method = src.value("hash_method", "");
   s.source.duration = src.value("duration", 0.0);
   s.source.has_audio = src.value("has_audio", false);
   s.prep = prep_record_from_json(j.value("prep", nlohmann::json::object()), path);
   if (auto u = j.value("upload", nlohmann::json()); u.is_object())
-    s.upload = UploadRecord{u.value("url", ""), u.value("file", ""), u.value("size", uint64_t{0}), u.value("uploaded_at", "")};
+    s.upload = UploadRecord{u.value("url", ""), u.value("file", ""), size_of(u), u.value("uploaded_at", "")};
   s.output = j.value("output", "");
   s.options = session_options_from_json(j.value("options", nlohmann::json::object()));
   if (auto b = j.value("branch_of", nlohmann::json()); b.is_object())

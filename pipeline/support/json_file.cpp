@@ -6,6 +6,23 @@
 #include "common/atomic_file.h"
 
 namespace omnicut {
+namespace {
+
+// Whether every floating-point number in `j` fits an int. The readers take counts, sizes and
+// indexes with json's get<int>/get<int64_t>, which converts a float by a plain cast: undefined
+// behaviour for 1e300. No omnicut file holds a float that large (they are seconds, rates, dollars).
+bool floats_in_range(const nlohmann::json& j) {
+  if (j.is_number_float()) {
+    double v = j.get<double>();
+    return v > -2147483648.0 && v < 2147483648.0;
+  }
+  if (j.is_structured())
+    for (const auto& item : j)
+      if (!floats_in_range(item)) return false;
+  return true;
+}
+
+}  // namespace
 
 nlohmann::json read_json_object(const std::filesystem::path& path, const std::string& missing, ErrorKind bad_kind,
                                 const std::string& invalid) {
@@ -16,6 +33,7 @@ nlohmann::json read_json_object(const std::filesystem::path& path, const std::st
   text << in.rdbuf();
   auto j = nlohmann::json::parse(text.str(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) throw Error(bad_kind, path.string(), invalid);
+  if (!floats_in_range(j)) throw Error(bad_kind, path.string(), invalid + ": a number out of range");
   return j;
 }
 
