@@ -15,6 +15,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "client/errors.h"
 #include "common/error.h"
 #include "common/interrupt.h"
@@ -322,8 +324,12 @@ Http::Http(std::optional<Credentials> credentials, HttpOptions options)
   init_curl_once();
 }
 
+// Server text quoted in a message: the key hidden, and bytes that are not UTF-8 (a body cut at 120
+// bytes, a hostile header) replaced by U+FFFD, so that the message can go into a ledger or a JSON line.
 std::string Http::redact(const std::string& text) const {
-  return credentials_ ? credentials_->redact(text) : text;
+  const std::string shown = credentials_ ? credentials_->redact(text) : text;
+  return nlohmann::json::parse(nlohmann::json(shown).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .get<std::string>();
 }
 
 Http::Outcome Http::attempt(const Request& r) const { return attempt(r, false); }

@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "client/credentials.h"
 #include "client/errors.h"
@@ -39,6 +40,16 @@ TEST(ClientErrors, StatusCodesMapToKinds) {
   EXPECT_EQ(kind(503), ErrorKind::network);
   Response r{422, R"({"detail":[{"loc":["body","video_url"],"msg":"bad k-123456"}]})", {}};
   EXPECT_STREQ(http_error(http, "x.mp4", r).what(), "x.mp4: video_url: bad ***");
+}
+
+TEST(ClientErrors, ServerTextThatIsNotUtf8IsShownWithReplacementCharacters) {
+  // A body cut mid-character, or hostile bytes: the message still goes into a ledger and a JSON line.
+  Http http(Credentials("k-123456"), {});
+  Response r{500, "upstream \xf1\x80 broke k-123456 \xe2\x82", {}};
+  std::string what = http_error(http, "x.mp4", r).what();
+  EXPECT_NE(what.find("upstream \xEF\xBF\xBD"), std::string::npos) << what;
+  EXPECT_EQ(what.find("k-123456"), std::string::npos);
+  EXPECT_NO_THROW(nlohmann::json(what).dump());
 }
 
 TEST(ClientErrors, AnAnswerFalSendsBeforeQueueingWasNotDelivered) {

@@ -74,6 +74,18 @@ TEST(Ledger, RoundTripKeepsEveryTurnField) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 
+TEST(Ledger, ASourcePathOrMessageThatIsNotUtf8IsSavedNotThrown) {
+  // A Latin-1 file name ("caf\xe9.mov") or a message quoting one: saved with U+FFFD, never a throw mid-edit.
+  auto path = (test::scratch_dir() / "out.mp4.omnicut.json").string();
+  Session s = sample_session(1);
+  s.source.path = "/footage/caf\xe9.mov";
+  s.turns[0].error = "caf\xe9.mov: could not fetch";
+  ASSERT_NO_THROW(save_session(s, path));
+  Session back = load_session(path);
+  EXPECT_EQ(back.source.path, "/footage/caf\xEF\xBF\xBD.mov");
+  EXPECT_EQ(back.turns[0].error, "caf\xEF\xBF\xBD.mov: could not fetch");
+}
+
 // A finished turn as edit_turn.cpp records it: 4 s of input with audio, `billed` as the result sent it.
 TurnRecord costed_turn(const std::optional<client::BilledUnits>& billed, double usd_per_unit) {
   Billing b = default_endpoint().billing;

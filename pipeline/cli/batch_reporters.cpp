@@ -82,7 +82,7 @@ class JsonBatchReporter final : public BatchEvents {
  private:
   void emit(nlohmann::json j) {
     j["t"] = std::round(std::chrono::duration<double>(Clock::now() - started_).count() * 1000) / 1000;
-    print_whole(stdout, j.dump() + "\n");
+    print_whole(stdout, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   bool yes_;
   Clock::time_point started_ = Clock::now();

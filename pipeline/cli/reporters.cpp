@@ -148,7 +148,7 @@ class JsonLinesReporter final : public Reporter {
     j["t"] = std::round(seconds() * 1000) / 1000;
     if (segment_) j["segment"] = *segment_;
     if (clip_) j["clip"] = clip_->first, j["input"] = clip_->second;
-    std::cout << j.dump() << "\n";
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     std::cout.flush();
   }
 

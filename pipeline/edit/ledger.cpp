@@ -584,7 +584,8 @@ Session session_from_json(const nlohmann::json& j, const std::string& path) {
 void save_session(Session& s, const std::string& path) {
   s.updated_at = now_iso8601();
   if (s.created_at.empty()) s.created_at = s.updated_at;
-  const std::string text = without_key(to_json(s).dump(2)) + "\n";
+  const std::string text =
+      without_key(to_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";  // as json_file's
   AtomicFile file{fs::path(path)};
   int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(ErrorKind::output, path, std::string("cannot write the ledger: ") + std::strerror(errno));

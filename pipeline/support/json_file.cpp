@@ -49,7 +49,8 @@ void write_text_file(const std::filesystem::path& path, const std::string& text,
 }
 
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& j, const std::string& what) {
-  write_text_file(path, j.dump(2) + "\n", what);
+  // A path or a message that is not UTF-8 (a Latin-1 file name) is written with U+FFFD, not refused.
+  write_text_file(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", what);
 }
 
 }  // namespace omnicut
