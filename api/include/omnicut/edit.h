@@ -29,6 +29,9 @@ struct EditOptions {
   std::string fal_url;
   std::string fal_key;             // "" reads FAL_KEY from the environment
   bool report = false;             // also write OUTPUT.report.html
+  // When the edited picture moved against the source: "correct" lays the source's audio to the
+  // picture, "off" by the clock, "refuse" writes nothing (ErrorKind::refused; resume to write it).
+  std::string sync = "correct";
   double turn_timeout_s = 30 * 60; // one turn's deadline, from its submit to its result
 };
 
