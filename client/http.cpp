@@ -23,15 +23,31 @@
 
 namespace omnicut::client {
 
-// Idle easy handles. curl keeps a handle's connection cache (and its DNS and TLS session caches)
-// across curl_easy_reset (curl's docs/examples/persistent.c), so a handle taken from here reuses
-// the connection its last transfer left open; each thread in flight holds its own handle.
+// The connections (and DNS and TLS sessions) every transfer of an Http and its copies share, on
+// any thread: each attempt has an easy handle of its own, and through this share it reuses the
+// connection an earlier transfer left open. A fresh handle per attempt also stays clear of
+// libcurl 7.88's stale header pointer in a reused handle (curl#11101, fixed in 8.1: a response
+// whose first header line is folded read freed memory; found by the fal_answers fuzzer).
 struct HandlePool {
-  std::mutex mutex;
-  std::vector<CURL*> idle;
-  ~HandlePool() {
-    for (CURL* h : idle) curl_easy_cleanup(h);
+  CURLSH* share = curl_share_init();
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+
+  HandlePool() {
+    if (!share) return;
+    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lock);
+    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlock);
+    curl_share_setopt(share, CURLSHOPT_USERDATA, this);
+    for (auto data : {CURL_LOCK_DATA_CONNECT, CURL_LOCK_DATA_DNS, CURL_LOCK_DATA_SSL_SESSION})
+      curl_share_setopt(share, CURLSHOPT_SHARE, data);
   }
+  ~HandlePool() { curl_share_cleanup(share); }
+  HandlePool(const HandlePool&) = delete;
+  HandlePool& operator=(const HandlePool&) = delete;
+
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* pool) {
+    static_cast<HandlePool*>(pool)->locks[data].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* pool) { static_cast<HandlePool*>(pool)->locks[data].unlock(); }
 };
 
 namespace {
@@ -197,32 +213,18 @@ TransportFailure::Kind kind_of(CURLcode code) {
   }
 }
 
-// One attempt's easy handle: taken from the pool (or made), put back reset for the next one.
+// One attempt's easy handle, on the pool's shared connections; cleaned up after the attempt.
 class PooledHandle {
  public:
-  explicit PooledHandle(HandlePool& pool) : pool_(pool) {
-    {
-      std::lock_guard lock(pool_.mutex);
-      if (!pool_.idle.empty()) handle_ = pool_.idle.back(), pool_.idle.pop_back();
-    }
-    if (!handle_) handle_ = curl_easy_init();
+  explicit PooledHandle(HandlePool& pool) : handle_(curl_easy_init()) {
+    if (handle_ && pool.share) curl_easy_setopt(handle_, CURLOPT_SHARE, pool.share);
   }
-  ~PooledHandle() {
-    if (!handle_) return;
-    curl_easy_reset(handle_);  // drops every pointer this attempt set; keeps the connections
-    std::lock_guard lock(pool_.mutex);
-    try {
-      pool_.idle.push_back(handle_);
-    } catch (const std::bad_alloc&) {
-      curl_easy_cleanup(handle_);
-    }
-  }
+  ~PooledHandle() { curl_easy_cleanup(handle_); }
   PooledHandle(const PooledHandle&) = delete;
   PooledHandle& operator=(const PooledHandle&) = delete;
   CURL* get() const { return handle_; }
 
  private:
-  HandlePool& pool_;
   CURL* handle_ = nullptr;
 };
 
@@ -320,8 +322,9 @@ RetryPolicy none() {
 }  // namespace policy
 
 Http::Http(std::optional<Credentials> credentials, HttpOptions options)
-    : credentials_(std::move(credentials)), options_(options), handles_(std::make_shared<HandlePool>()) {
-  init_curl_once();
+    : credentials_(std::move(credentials)), options_(options) {
+  init_curl_once();  // before the share is made
+  handles_ = std::make_shared<HandlePool>();
 }
 
 // Server text quoted in a message: the key hidden, and bytes that are not UTF-8 (a body cut at 120
