@@ -66,14 +66,20 @@ double worst_gap(const fs::path& out, size_t* pairs = nullptr) {
   return worst;
 }
 
+// The model's timing faults, applied by the emulator to the picture only.
+emulator::Faults time_fault(double shift_s, double retime = 0) {
+  emulator::Faults f;
+  f.shift_s = shift_s;
+  f.retime = retime;
+  return f;
+}
+
 nlohmann::json audio_of(const Session& s) { return to_json(s.final_output->remux)["audio"]; }
 
 TEST(SyncAudio, APictureStartedLateGetsItsAudioMovedAndOutIsInSync) {
   auto dir = test::scratch_dir();
   auto src = flash_beep_source(dir);
-  emulator::Faults late;
-  late.shift_s = 0.25;
-  Emu e(late);
+  Emu e(time_fault(0.25));
   auto out = dir / "out.mp4";
   auto r = edit(src, out, e);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -96,9 +102,7 @@ TEST(SyncAudio, APictureStartedLateGetsItsAudioMovedAndOutIsInSync) {
 TEST(SyncAudio, APictureRunningSlowGetsItsAudioStretchedInSyncAtTheFirstAndLastFlash) {
   auto dir = test::scratch_dir();
   auto src = flash_beep_source(dir);
-  emulator::Faults slow;
-  slow.retime = 1.04;
-  Emu e(slow);
+  Emu e(time_fault(0, 1.04));
   auto out = dir / "out.mp4";
   auto r = edit(src, out, e);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -118,9 +122,7 @@ TEST(SyncAudio, APictureRunningSlowGetsItsAudioStretchedInSyncAtTheFirstAndLastF
 TEST(SyncAudio, SyncOffKeepsTheClockAndRefuseWritesNothingUntilResumedWithCorrect) {
   auto dir = test::scratch_dir();
   auto src = flash_beep_source(dir);
-  emulator::Faults late;
-  late.shift_s = 0.25;
-  Emu e(late);
+  Emu e(time_fault(0.25));
 
   auto kept = dir / "clock.mp4";
   auto r = edit(src, kept, e, {"--sync", "off"});
@@ -130,6 +132,7 @@ TEST(SyncAudio, SyncOffKeepsTheClockAndRefuseWritesNothingUntilResumedWithCorrec
   ASSERT_FALSE(beeps.empty());
   EXPECT_NEAR(beeps.front(), 1.0, 0.005);
   EXPECT_EQ(audio_of(load_session(default_ledger_path(kept.string())))["mode"], "copied");
+  EXPECT_EQ(e.emu.stats().retimed_renders, 1);  // the fault fired
 
   auto refused = dir / "refused.mp4";
   r = edit(src, refused, e, {"--sync", "refuse"});
@@ -160,9 +163,7 @@ TEST(SyncAudio, APictureInTimeIsLeftAloneAndAStillOneIsNotGuessedAt) {
   EXPECT_EQ(audio_of(s)["timing"]["offset"], 0.0);
   EXPECT_EQ(r.out.find("sync: "), std::string::npos) << r.out;  // nothing to say
 
-  emulator::Faults late;
-  late.shift_s = 0.25;
-  Emu shifted(late);
+  Emu shifted(time_fault(0.25));
   auto still = flash_beep_source(dir, true);
   auto still_out = dir / "still_out.mp4";
   r = edit(still, still_out, shifted);
@@ -178,12 +179,11 @@ TEST(SyncAudio, APictureInTimeIsLeftAloneAndAStillOneIsNotGuessedAt) {
 TEST(SyncAudio, AClipTheModelMadeMuchLongerIsSaidAndPaddedNotRefused) {
   auto dir = test::scratch_dir();
   auto src = flash_beep_source(dir);
-  emulator::Faults longer;
-  longer.retime = 3.3;  // 6 s in, about 20 s out
-  Emu e(longer);
+  Emu e(time_fault(0, 3.3));  // 6 s in, about 20 s out
   auto out = dir / "out.mp4";
   auto r = edit(src, out, e);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(e.emu.stats().retimed_renders, 1);  // the fault fired
   EXPECT_NE(r.out.find("the model changed the clip's length"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("not compared"), std::string::npos) << r.out;
   Session s = load_session(default_ledger_path(out.string()));
@@ -197,11 +197,10 @@ TEST(SyncAudio, AClipTheModelMadeMuchLongerIsSaidAndPaddedNotRefused) {
 TEST(SyncAudio, RemuxCorrectsOnRequestAndSaysWhatItMeasured) {
   auto dir = test::scratch_dir();
   auto src = flash_beep_source(dir);
-  emulator::Faults late;
-  late.shift_s = 0.25;
-  Emu e(late);
+  Emu e(time_fault(0.25));
   auto edited = dir / "edited.mp4";
   ASSERT_EQ(edit(src, edited, e, {"--sync", "off"}).exit_code, 0);
+  EXPECT_EQ(e.emu.stats().retimed_renders, 1);  // the fault fired
   auto out = dir / "remuxed.mp4";
   auto r = test::run_omnicut({"remux", "--video", edited.string(), "--audio", src.string(), "-o", out.string(), "--sync",
                               "correct", "--json"});
