@@ -11,6 +11,10 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log"
 for f in bin/omnicut include/omnicut/omnicut.h include/omnicut/version.h; do
   [[ -e $prefix/$f ]] || { echo "not installed: $f"; exit 1; }
 done
+# An exported target without its include folder builds nothing (a fresh configure once exported none).
+targets=$(find "$prefix" -name omnicutTargets.cmake)
+grep -q 'INTERFACE_INCLUDE_DIRECTORIES "${_IMPORT_PREFIX}/include"' "$targets" ||
+  { echo "omnicut::omnicut is exported without its include folder"; exit 1; }
 if find "$prefix/include" -name '*.h' -exec grep -l '#include "\(codecs\|client\|pipeline\|common\|model\|emulator\)/' {} + | grep .; then
   echo "a public header includes a private one"; exit 1
 fi
