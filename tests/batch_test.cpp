@@ -2,7 +2,7 @@
 // emulator: the outputs mirror the inputs, unusable files are named and skipped (exit 1), one
 // submission per clip-segment-turn, --max-cost sends nothing, shards cover every input once, a
 // SIGKILL mid-batch is finished by --resume OUTDIR without a second submission, jobs files and
-// --resume -p MORE.
+// --resume -p MORE, and two overlapping batches at once send each clip once.
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -189,6 +189,61 @@ TEST(Batch, KilledMidBatchIsFinishedByResumeWithoutASecondSubmission) {
     ASSERT_TRUE(fs::exists(clip)) << clip;
     EXPECT_EQ(load_session(default_ledger_path(clip.string())).completed_turns(), 1);
   }
+}
+
+// Two batches on one OUTDIR at once, by mistake: the whole folder, and shard 1/2 of it. The clips
+// they share are each run by whichever takes the clip's lock first; the other names it and goes on.
+TEST(Batch, TwoOverlappingBatchesAtOnceSendEachClipOnce) {
+  auto dir = test::scratch_dir();
+  auto in = dir / "in", out = dir / "out";
+  const int clips = 4;
+  for (int i = 0; i < clips; ++i) make_clip(in / ("r" + std::to_string(i) + ".mp4"));
+  emulator::Faults hold;
+  hold.queue_polls = 20;  // each job waits ~1 s in the queue, so the two runs overlap
+  Emu e(hold);
+  auto args = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a{"edit", in.string(), "-p", "Make it sepia.", "-o", out.string(), "--jobs", "2"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return batch_args(a, e);
+  };
+  pid_t whole = test::spawn_omnicut(args({}), kEnv, dir / "whole.log");
+  pid_t shard = test::spawn_omnicut(args({"--shard", "1/2"}), kEnv, dir / "shard.log");
+  int whole_status = 0, shard_status = 0;
+  waitpid(whole, &whole_status, 0);
+  waitpid(shard, &shard_status, 0);
+  auto read = [](const fs::path& p) { std::stringstream b; b << std::ifstream(p).rdbuf(); return b.str(); };
+  const std::string whole_log = read(dir / "whole.log"), shard_log = read(dir / "shard.log");
+  for (int st : {whole_status, shard_status}) {
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_TRUE(WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 1) << whole_log << shard_log;  // 1: a shared clip left to the other
+  }
+
+  // Every clip of the shard was met by both runs: one ran it, the other was refused it.
+  std::set<std::string> in_shard;
+  for (const auto& [rel, clip] : result_clips(shard_log)) in_shard.insert(rel);
+  ASSERT_FALSE(in_shard.empty());
+  int refused = 0;
+  for (const auto* log : {&whole_log, &shard_log})
+    for (const auto& [rel, clip] : result_clips(*log)) {
+      if (clip["status"] != "failed") continue;
+      EXPECT_TRUE(in_shard.count(rel)) << rel;
+      const std::string reason = clip.value("reason", "");
+      EXPECT_TRUE(reason.find("another omnicut") != std::string::npos || reason.find("already there") != std::string::npos)
+          << reason;
+      ++refused;
+    }
+  EXPECT_EQ(refused, static_cast<int>(in_shard.size()));
+  EXPECT_EQ(e.emu.stats().submissions, clips);  // none sent twice
+
+  // Resuming the whole batch finds every clip done (the shared ones by the other run), sends nothing.
+  auto r = run_omnicut(batch_args({"edit", "--resume", out.string()}, e), kEnv);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(e.emu.stats().submissions, clips);
+  for (int i = 0; i < clips; ++i) EXPECT_TRUE(fs::exists(out / ("r" + std::to_string(i) + ".mp4")));
+  // history counts each clip once, however many ledgers list it.
+  auto h = nlohmann::json::parse(run_omnicut({"history", out.string(), "--json"}).out);
+  EXPECT_EQ(h["totals"]["clips"], clips);
+  EXPECT_EQ(h["totals"]["done"], clips);
 }
 
 TEST(Batch, AJobsFileGivesEachClipItsOwnPromptsRangeAndName) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -225,6 +226,30 @@ void write_report(const std::string& outdir, BatchSummaryView& summary) {
   }
 }
 
+// How far a clip got, for two ledgers that list it: overlapping shards (a mistake the locks make
+// safe) each list the clips they share, and the one that ran it says more than the one refused it.
+int progress_rank(const std::string& status) {
+  if (status == clip_status::done) return 3;
+  if (status == clip_status::pending) return 2;
+  if (status == clip_status::failed) return 1;
+  return 0;
+}
+
+// The clips of every ledger, each once (by its session ledger); of two entries, the further.
+std::vector<BatchClip> merge_clips(const std::vector<BatchLedger>& ledgers) {
+  std::vector<BatchClip> clips;
+  std::map<fs::path, size_t> index;
+  for (const auto& b : ledgers)
+    for (const auto& c : b.clips) {
+      std::error_code ec;
+      fs::path key = fs::weakly_canonical(c.ledger, ec);
+      auto [it, added] = index.try_emplace(ec ? fs::path(c.ledger) : key, clips.size());
+      if (added) clips.push_back(c);
+      else if (progress_rank(c.status) > progress_rank(clips[it->second].status)) clips[it->second] = c;
+    }
+  return clips;
+}
+
 }  // namespace
 
 bool BatchOutcome::all_done() const {
@@ -232,14 +257,15 @@ bool BatchOutcome::all_done() const {
 }
 
 BatchSummaryView summarize_batch_dir(const std::string& outdir) {
+  std::vector<BatchLedger> ledgers;
   BatchLedger all;
   std::string names;
   for (const auto& path : find_batch_ledgers(outdir)) {
-    BatchLedger b = load_batch_ledger(path);
-    all.clips.insert(all.clips.end(), b.clips.begin(), b.clips.end());
-    all.local = all.local || b.local;
+    ledgers.push_back(load_batch_ledger(path));
+    all.local = all.local || ledgers.back().local;
     names += (names.empty() ? "" : ", ") + fs::path(path).filename().string();
   }
+  all.clips = merge_clips(ledgers);
   if (names.empty()) throw Error(ErrorKind::usage, outdir, "no batch ledger here");
   for (auto& c : all.clips)
     if (exists(c.ledger)) {
