@@ -67,7 +67,7 @@ omnicut::EditOptions session_options(const EditOptions& o) {
   s.dry_run = o.dry_run;
   s.resume_path = o.resume;
   s.report = o.report;
-  s.sync = parse_sync_mode(o.sync, "sync");
+  if (!o.sync.empty()) s.sync = parse_sync_mode(o.sync, "sync");
   s.turn_timeout_s = o.turn_timeout_s;
   return s;
 }

@@ -223,6 +223,7 @@ TEST(Ledger, RoundTripKeepsEveryTypedRecord) {
   side.source_display_width = 480, side.source_display_height = 270;
   s.prep.sidecar = side;
   s.options.keep_rest = true, s.options.restore = true, s.options.start = 1.0, s.options.end = 5.0;
+  s.options.sync = "refuse";
   s.branch_of = BranchRecord{"/out/parent.mp4.omnicut.json", 1};
   FinalRecord done;
   done.path = "/out/a.mp4", done.from_turn = 2, done.written_at = now_iso8601();
@@ -246,6 +247,7 @@ TEST(Ledger, RoundTripKeepsEveryTypedRecord) {
   EXPECT_EQ(back.options.start, 1.0);
   EXPECT_EQ(back.options.end, 5.0);
   EXPECT_FALSE(back.options.segment);
+  EXPECT_EQ(back.options.sync, "refuse");
   ASSERT_TRUE(back.branch_of);
   EXPECT_EQ(back.branch_of->session, "/out/parent.mp4.omnicut.json");
   EXPECT_EQ(back.branch_of->turn, 1);
@@ -407,6 +409,7 @@ const char* kV1Segment = R"json({
 TEST(Ledger, Version1BranchReadsIntoTheTypedRecords) {
   Session s = session_from_json(nlohmann::json::parse(kV1Branch), "v1-branch.json");
   EXPECT_EQ(s.version, 1);
+  EXPECT_EQ(s.options.sync, "correct");  // older ledgers had no --sync: what those edits did
   EXPECT_DOUBLE_EQ(s.prep.start, 1.0);
   EXPECT_DOUBLE_EQ(s.prep.end, 5.0);
   EXPECT_DOUBLE_EQ(s.prep.duration, 4.0);
@@ -536,11 +539,12 @@ TEST(Ledger, AnUnknownVersionIsRefusedInOneLine) {
 }
 
 TEST(Ledger, AMalformedFieldIsAUsageErrorNamingTheLedger) {
-  for (const char* field : {"prep", "options", "split", "final"}) {
+  for (const char* field : {"prep", "options", "split", "final", "options.sync"}) {
     nlohmann::json j = nlohmann::json::parse(kV1SplitParent);
     j["omnicut_session"] = kLedgerVersion;
     if (std::string(field) == "prep") j["prep"]["start"] = "soon";
     if (std::string(field) == "options") j["options"]["start"] = "soon";
+    if (std::string(field) == "options.sync") j["options"]["sync"] = "sideways";
     if (std::string(field) == "split") j["split"]["manifest"].erase("segments");
     if (std::string(field) == "final") j["final"]["remux"].erase("video");  // the v2 shape is required of v2
     try {

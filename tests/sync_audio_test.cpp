@@ -1,9 +1,9 @@
 // Acting on picture sync: when the model's picture moved (the emulator's shift= and retime=
 // faults), `edit` lays the source's audio where the picture's events are and the output is in
 // sync within a frame, measured in OUT itself (each flash against its beep). --sync off keeps the
-// clock, --sync refuse writes nothing (and a resume can still write it, nothing resent); a picture
-// in time is left alone, a still one is not guessed at, and a clip the model made much longer is
-// said, not refused. Every turn's timing goes in the ledger.
+// clock, --sync refuse writes nothing (a resume keeps refusing; one with --sync correct writes it,
+// nothing resent); a picture in time is left alone, a still one is not guessed at, and a clip the
+// model made much longer is said, not refused. Every turn's timing goes in the ledger.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -141,12 +141,20 @@ TEST(SyncAudio, SyncOffKeepsTheClockAndRefuseWritesNothingUntilResumedWithCorrec
   EXPECT_NE(r.err.find("late by"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(refused));
   const int sent = e.emu.stats().submissions;
-  r = test::run_omnicut({"edit", "--resume", default_ledger_path(refused.string()), "--fal-url", e.emu.url(), "--yes",
-                         "--json", "--no-report", "--sync", "correct"},
-                        kEnv);
+  auto resume = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a{"edit", "--resume", default_ledger_path(refused.string()), "--fal-url", e.emu.url(),
+                               "--yes", "--json", "--no-report"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return test::run_omnicut(a, kEnv);
+  };
+  r = resume({});  // the session keeps the mode it began with
+  EXPECT_EQ(r.exit_code, 11) << r.err;
+  EXPECT_FALSE(fs::exists(refused));
+  r = resume({"--sync", "correct"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(e.emu.stats().submissions, sent);  // the paid turn is reused, nothing resent
   EXPECT_LE(worst_gap(refused), kFrame);
+  EXPECT_EQ(load_session(default_ledger_path(refused.string())).options.sync, "correct");
 }
 
 TEST(SyncAudio, APictureInTimeIsLeftAloneAndAStillOneIsNotGuessedAt) {

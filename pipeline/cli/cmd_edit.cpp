@@ -38,7 +38,7 @@ struct EditArgs {
   std::string fal_url;
   bool json = false;
   std::string resolution;
-  std::string sync = "correct";
+  std::string sync;  // "": the session's own (correct for a new one)
   CLI::Option* endpoint_option = nullptr;
 };
 
@@ -137,7 +137,7 @@ int run_batch_command(EditArgs& a, const GlobalOptions& global) {
 int run(EditArgs& a, const GlobalOptions& global) {
   a.o.start = a.range.start, a.o.end = a.range.end;
   a.o.report = !a.no_report;
-  a.o.sync = parse_sync_mode(a.sync);
+  if (!a.sync.empty()) a.o.sync = parse_sync_mode(a.sync);
   apply_resolution_options(a);
   if (!a.pricing.empty()) a.o.billing = load_pricing(a.pricing, find_endpoint(a.o.endpoint_id).billing);
   if (a.max_cost >= 0) a.o.max_cost = a.max_cost;
@@ -216,9 +216,8 @@ void add_edit_command(CLI::App& root, Action& chosen) {
   cmd->add_flag("--restore", a->o.restore, "give back the source's frame: crop prep's padding, scale to the source's display size (one re-encode)");
   cmd->add_option("--sync", a->sync,
                   "when the edited picture moved against the source: correct (lay the source's audio to the "
-                  "picture), off (by the clock), refuse (write nothing)")
-      ->check(CLI::IsMember({"correct", "off", "refuse"}))
-      ->capture_default_str();
+                  "picture), off (by the clock), refuse (write nothing); default: the session's own, correct for a new one")
+      ->check(CLI::IsMember({"correct", "off", "refuse"}));
   cmd->add_option("--session", a->o.session_path, "where to keep the session ledger");
   cmd->add_option("--resume", a->o.resume_path, "continue a session from its ledger (submitted turns are polled, never resent)");
   cmd->add_option("--from-turn", a->from_turn, "with --resume: branch a new session from turn K's result");

@@ -98,7 +98,7 @@ nlohmann::json finish_output(SessionFile& f, const EditOptions& o, EditContext& 
   req.restore = restore;
   req.sidecar_record = s.prep.sidecar;  // prep's sidecar lives on in the ledger (its file went with the work folder)
   req.spec.length_from_model = true;    // the model's own result: a new length is said, not refused
-  req.sync = o.sync;
+  req.sync = parse_sync_mode(s.options.sync);
   req.meter = &meter;
   if (restore && !req.sidecar_record)
     throw Error(ErrorKind::usage, "--restore", "the session has no record of prep's geometry to undo");

@@ -382,6 +382,7 @@ EditOutcome run_edit(const EditOptions& o, EditContext& ctx) {
   std::optional<SessionLock> lock;  // held until the run ends, however it ends
   SessionFile f = open_session(o, ctx, lock);
   Session& s = f.session;
+  if (o.sync) s.options.sync = sync_mode_name(*o.sync);
   if (s.turns.empty()) throw Error(ErrorKind::usage, f.path, "no turns to run: add one with -p PROMPT");
   if (!o.resume_path.empty()) {
     check_source_unchanged(s);

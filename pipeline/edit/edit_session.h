@@ -54,7 +54,9 @@ struct EditOptions {
   bool dry_run = false;                 // probe, plan, estimate, prep; nothing uploaded or submitted
   bool keep_turns = false;              // download every turn's result beside OUT
   bool restore = false;                 // give back the source's geometry (when remux offers it)
-  SyncMode sync = SyncMode::correct;    // a picture that moved: lay the audio to it, by the clock, or refuse
+  // A picture that moved: lay the audio to it, by the clock, or refuse. Unset: the session's own
+  // (kept in its ledger; correct for a new one), so a resume finishes as the session began.
+  std::optional<SyncMode> sync;
   std::string session_path;             // --session: the ledger (default OUT.omnicut.json)
   std::string resume_path;              // --resume: an existing ledger
   std::optional<int> from_turn;         // with resume_path: branch a new session from turn K

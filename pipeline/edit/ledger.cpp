@@ -14,6 +14,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/iso_time.h"
+#include "pipeline/media/audio_sync.h"
 #include "pipeline/media/join_stage.h"
 #include "pipeline/media/remux_stage.h"
 #include "pipeline/support/format.h"
@@ -397,7 +398,8 @@ nlohmann::json to_json(const SessionOptions& o) {
           {"segment_of", o.segment_of.empty() ? nlohmann::json() : nlohmann::json(o.segment_of)},
           {"segment", or_null(o.segment)},
           {"resolution", o.resolution},
-          {"draft", o.draft}};
+          {"draft", o.draft},
+          {"sync", o.sync}};
 }
 
 SessionOptions session_options_from_json(const nlohmann::json& j) {
@@ -412,6 +414,7 @@ SessionOptions session_options_from_json(const nlohmann::json& j) {
   o.segment = optional_at<int>(j, "segment");
   o.resolution = j.value("resolution", "");
   o.draft = j.value("draft", false);
+  o.sync = j.value("sync", "correct");  // older ledgers: correct; read_session checks it
   return o;
 }
 
@@ -556,6 +559,7 @@ Session read_session(const nlohmann::json& j, const std::string& path) {
     s.upload = UploadRecord{u.value("url", ""), u.value("file", ""), size_of(u), u.value("uploaded_at", "")};
   s.output = j.value("output", "");
   s.options = session_options_from_json(j.value("options", nlohmann::json::object()));
+  parse_sync_mode(s.options.sync, path + ": options.sync");
   if (auto b = j.value("branch_of", nlohmann::json()); b.is_object())
     s.branch_of = BranchRecord{b.at("session").get<std::string>(), b.at("turn").get<int>()};
   s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{});

@@ -154,6 +154,7 @@ struct SessionOptions {
   std::optional<int> segment;        // and its index
   std::string resolution;            // what new turns ask for ("": the endpoint takes no resolution)
   bool draft = false;                // started with --draft: `--resume --final` renders the chain again
+  std::string sync = "correct";       // --sync: what the final's remux does about a picture that moved
 };
 
 // A session made by --from-turn. JSON: {"session", "turn"}.

@@ -31,7 +31,8 @@ struct EditOptions {
   bool report = false;             // also write OUTPUT.report.html
   // When the edited picture moved against the source: "correct" lays the source's audio to the
   // picture, "off" by the clock, "refuse" writes nothing (ErrorKind::refused; resume to write it).
-  std::string sync = "correct";
+  // "" keeps the session's own: "correct" for a new one, what it began with for a resumed one.
+  std::string sync;
   double turn_timeout_s = 30 * 60; // one turn's deadline, from its submit to its result
 };
 
