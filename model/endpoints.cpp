@@ -1,6 +1,7 @@
 #include "model/endpoints.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -23,12 +24,29 @@ BillingKind billing_kind_from(const json& j, const std::string& subject) {
   throw Error(ErrorKind::usage, subject, "billing kind \"" + k + "\" is not tokens or output_seconds");
 }
 
+// A number from a table, a pricing file or a ledger: finite and within [low, high], else one line
+// naming the key. A negative price would pass any --max-cost; a zero frame rate divides by zero.
+double number_in(const json& j, const char* key, double fallback, double low, double high, const std::string& subject) {
+  const double v = j.value(key, fallback);
+  if (!std::isfinite(v) || v < low || v > high) {
+    std::ostringstream range;
+    range << low << " to " << high;
+    throw Error(ErrorKind::usage, subject,
+                std::string(key) + " is " + (j.contains(key) ? j[key].dump() : std::to_string(v)) + ", not a number from " + range.str());
+  }
+  return v;
+}
+
+constexpr double kMaxSide = 16384;        // pixels
+constexpr double kMaxRate = 1e9;          // tokens per second, dollars per million tokens or per second
+
 std::vector<OutputSize> output_sizes(const json& output, const std::string& subject) {
   std::vector<OutputSize> sizes;
   const json table = output.value("resolutions", json::object());
   for (auto& [name, wh] : table.items()) {
-    if (!wh.is_array() || wh.size() != 2 || !wh[0].is_number_integer() || !wh[1].is_number_integer())
-      throw Error(ErrorKind::usage, subject, "output resolution " + name + " is not [width, height]");
+    if (!wh.is_array() || wh.size() != 2 || !wh[0].is_number_integer() || !wh[1].is_number_integer() ||
+        wh[0].get<int64_t>() < 2 || wh[1].get<int64_t>() < 2 || wh[0].get<int64_t>() > kMaxSide || wh[1].get<int64_t>() > kMaxSide)
+      throw Error(ErrorKind::usage, subject, "output resolution " + name + " is not [width, height] (2 to 16384 pixels)");
     sizes.push_back({name, wh[0].get<int>(), wh[1].get<int>()});
   }
   // JSON objects come back sorted by name; the table lists them smallest first.
@@ -42,11 +60,11 @@ Endpoint endpoint_from(const json& j, const std::string& subject) {
   const std::string where = subject + ": " + e.id;
   e.description = j.value("description", "");
   const json in = j.value("input", json::object());
-  e.long_side = in.value("long_side", e.long_side);
-  e.short_side = in.value("short_side", e.short_side);
-  e.min_duration = in.value("min_duration", 0.0);
-  e.max_duration = in.value("max_duration", 0.0);
-  e.max_fps = in.value("max_fps", e.max_fps);
+  e.long_side = static_cast<int>(number_in(in, "long_side", e.long_side, 2, kMaxSide, where));
+  e.short_side = static_cast<int>(number_in(in, "short_side", e.short_side, 2, e.long_side, where));
+  e.min_duration = number_in(in, "min_duration", 0.0, 0, 86400, where);
+  e.max_duration = number_in(in, "max_duration", 0.0, 0, 86400, where);
+  e.max_fps = number_in(in, "max_fps", e.max_fps, 1, 1000, where);
   e.containers = in.value("containers", std::vector<std::string>{"mp4"});
   e.video_codecs = in.value("video_codecs", std::vector<std::string>{"h264"});
   const json f = j.value("fields", json::object());
@@ -56,12 +74,12 @@ Endpoint endpoint_from(const json& j, const std::string& subject) {
   e.video_output_field = f.value("output", e.video_output_field);
   e.resolution_field = f.value("resolution", "");
   const json out = j.value("output", json::object());
-  e.output_fps = out.value("fps", e.output_fps);
+  e.output_fps = number_in(out, "fps", e.output_fps, 1, 1000, where);
   e.resolutions = output_sizes(out, where);
   e.default_resolution = out.value("default_resolution", e.resolutions.empty() ? "" : e.resolutions.front().name);
   if (e.resolutions.empty()) e.resolutions.push_back({"720p", e.long_side, e.short_side});
   if (!e.output_size(e.default_resolution)) throw Error(ErrorKind::usage, where, "default_resolution is not among its resolutions");
-  e.billing = billing_from_json(j.value("billing", json::object()), Billing{});
+  e.billing = billing_from_json(j.value("billing", json::object()), Billing{}, where + ": billing");
   e.billing.default_resolution = e.default_resolution;
   if (e.billing.kind == BillingKind::output_seconds)
     for (const auto& r : e.resolutions)
@@ -167,20 +185,22 @@ json billing_to_json(const Billing& b) {
   return j;
 }
 
-Billing billing_from_json(const json& j, const Billing& base) {
+Billing billing_from_json(const json& j, const Billing& base, const std::string& subject) {
   Billing b = base;
-  if (j.contains("kind")) b.kind = billing_kind_from(j, "billing");
-  b.input_usd_per_mtok = j.value("input_usd_per_mtok", b.input_usd_per_mtok);
-  b.output_usd_per_mtok = j.value("output_usd_per_mtok", b.output_usd_per_mtok);
-  b.input_video_tokens_per_s = j.value("input_video_tokens_per_s", b.input_video_tokens_per_s);
-  b.input_audio_tokens_per_s = j.value("input_audio_tokens_per_s", b.input_audio_tokens_per_s);
-  b.output_video_tokens_per_s = j.value("output_video_tokens_per_s", b.output_video_tokens_per_s);
-  b.prompt_chars_per_token = j.value("prompt_chars_per_token", b.prompt_chars_per_token);
+  if (j.contains("kind")) b.kind = billing_kind_from(j, subject);
+  auto rate = [&](const char* key, double fallback) { return number_in(j, key, fallback, 0, kMaxRate, subject); };
+  b.input_usd_per_mtok = rate("input_usd_per_mtok", b.input_usd_per_mtok);
+  b.output_usd_per_mtok = rate("output_usd_per_mtok", b.output_usd_per_mtok);
+  b.input_video_tokens_per_s = rate("input_video_tokens_per_s", b.input_video_tokens_per_s);
+  b.input_audio_tokens_per_s = rate("input_audio_tokens_per_s", b.input_audio_tokens_per_s);
+  b.output_video_tokens_per_s = rate("output_video_tokens_per_s", b.output_video_tokens_per_s);
+  b.prompt_chars_per_token = number_in(j, "prompt_chars_per_token", b.prompt_chars_per_token, 0.1, 1e6, subject);
   if (auto it = j.find("usd_per_output_second"); it != j.end() && it->is_object())
-    for (auto& [res, usd] : it->items()) b.usd_per_output_second[res] = usd.get<double>();
+    for (auto& [res, usd] : it->items())
+      b.usd_per_output_second[res] = number_in(*it, res.c_str(), 0, 0, kMaxRate, subject + ": usd_per_output_second");
   b.default_resolution = j.value("default_resolution", b.default_resolution);
-  b.audio_overhang_s = j.value("audio_overhang_s", b.audio_overhang_s);
-  b.usd_per_unit = j.value("usd_per_unit", b.usd_per_unit);
+  b.audio_overhang_s = number_in(j, "audio_overhang_s", b.audio_overhang_s, 0, 60, subject);
+  b.usd_per_unit = rate("usd_per_unit", b.usd_per_unit);
   b.note = j.value("note", std::string());  // a note describes its own rule: an override's is not the base's
   return b;
 }

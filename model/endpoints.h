@@ -100,8 +100,9 @@ const char* builtin_endpoints_json();  // model/endpoints.json as compiled in
 // does not render that value (the allowed values are listed).
 std::string resolve_resolution(const Endpoint& endpoint, const std::optional<std::string>& requested);
 
-// Billing as JSON (for --pricing files and the ledger) and back; missing keys keep `base`'s.
+// Billing as JSON (for --pricing files and the ledger) and back; missing keys keep `base`'s. A
+// price or rate that is negative, not finite or absurd is Error(usage, subject, naming the key).
 nlohmann::json billing_to_json(const Billing& billing);
-Billing billing_from_json(const nlohmann::json& j, const Billing& base);
+Billing billing_from_json(const nlohmann::json& j, const Billing& base, const std::string& subject = "billing");
 
 }  // namespace omnicut

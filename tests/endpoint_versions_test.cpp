@@ -2,6 +2,7 @@
 // second): the endpoint table as data, the cost model against the published grid and a recorded
 // bill, estimate's --resolution and --compare, and the emulator's v1.1 route (each resolution's
 // frame size, fal's 422 for a resolution it does not take, the bill as output seconds).
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -79,6 +80,55 @@ TEST(EndpointTable, AMalformedTableIsOneLineNamingTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("t.json"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("4k"), std::string::npos) << e.what();
+  }
+}
+
+// A user's table, pricing file or ledger cannot make a price negative (it would pass any
+// --max-cost), a rate infinite or a frame rate zero: each is refused naming the file and the key.
+TEST(EndpointTable, ANegativePriceOrAZeroFrameRateIsRefusedNamingTheKey) {
+  const json v1 = json::parse(builtin_endpoints_json())["endpoints"][0];
+  const json v11 = json::parse(builtin_endpoints_json())["endpoints"][1];
+  std::vector<std::pair<json, std::string>> bad;
+  json row = v1;
+  row["billing"]["output_usd_per_mtok"] = -21.875;
+  bad.push_back({row, "output_usd_per_mtok"});
+  row = v11;
+  row["billing"]["usd_per_output_second"]["360p"] = -0.03;
+  bad.push_back({row, "usd_per_output_second"});
+  row = v1;
+  row["input"]["max_fps"] = 0;
+  bad.push_back({row, "max_fps"});
+  row = v1;
+  row["billing"]["prompt_chars_per_token"] = 0;
+  bad.push_back({row, "prompt_chars_per_token"});
+  row = v11;
+  row["output"]["resolutions"]["360p"] = {-640, 360};
+  bad.push_back({row, "360p"});
+  for (const auto& [r, key] : bad) {
+    try {
+      parse_endpoint_table(json{{"endpoints", {r}}}, "t.json");
+      ADD_FAILURE() << key << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::usage);
+      EXPECT_EQ(std::string(e.what()).rfind("t.json: ", 0), 0u) << e.what();
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(parse_endpoint_table(json::parse(builtin_endpoints_json()), "built-in"));
+
+  fs::path dir = scratch_dir();
+  SynthSpec spec;
+  spec.duration = 2.0, spec.width = 320, spec.height = 180;
+  synthesize((dir / "clip.mp4").string(), spec);
+  for (const auto& [body, key] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"input_usd_per_mtok": -3})", "input_usd_per_mtok"},
+           {R"({"input_usd_per_mtok": "cheap"})", "malformed pricing file"}}) {
+    std::ofstream(dir / "pricing.json") << body;
+    auto r = run_omnicut({"estimate", (dir / "clip.mp4").string(), "--pricing", (dir / "pricing.json").string()});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("pricing.json: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
 }
 

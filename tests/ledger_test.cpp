@@ -539,12 +539,13 @@ TEST(Ledger, AnUnknownVersionIsRefusedInOneLine) {
 }
 
 TEST(Ledger, AMalformedFieldIsAUsageErrorNamingTheLedger) {
-  for (const char* field : {"prep", "options", "split", "final", "options.sync"}) {
+  for (const char* field : {"prep", "options", "split", "final", "options.sync", "billing"}) {
     nlohmann::json j = nlohmann::json::parse(kV1SplitParent);
     j["omnicut_session"] = kLedgerVersion;
     if (std::string(field) == "prep") j["prep"]["start"] = "soon";
     if (std::string(field) == "options") j["options"]["start"] = "soon";
     if (std::string(field) == "options.sync") j["options"]["sync"] = "sideways";
+    if (std::string(field) == "billing") j["billing"]["input_usd_per_mtok"] = -1.875;  // would pass any --max-cost
     if (std::string(field) == "split") j["split"]["manifest"].erase("segments");
     if (std::string(field) == "final") j["final"]["remux"].erase("video");  // the v2 shape is required of v2
     try {

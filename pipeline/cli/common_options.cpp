@@ -1,5 +1,8 @@
 #include "pipeline/cli/common_options.h"
 
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
 #include "pipeline/support/json_file.h"
 #include "pipeline/support/time_value.h"
 
@@ -28,7 +31,11 @@ void add_pricing_option(CLI::App* cmd, std::string& path) {
 Billing load_pricing(const std::string& path, const Billing& base) {
   auto j = read_json_object(path, "cannot read the pricing file", ErrorKind::usage,
                             "the pricing file is not a JSON object (keys as in `estimate --json`'s \"billing\")");
-  return billing_from_json(j, base);
+  try {
+    return billing_from_json(j, base, path);
+  } catch (const nlohmann::json::exception& e) {  // a key of the wrong type ("input_usd_per_mtok": "cheap")
+    throw Error(ErrorKind::usage, path, std::string("a malformed pricing file: ") + e.what());
+  }
 }
 
 client::HttpOptions http_options(const GlobalOptions& global) {

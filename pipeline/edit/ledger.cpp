@@ -562,7 +562,7 @@ Session read_session(const nlohmann::json& j, const std::string& path) {
   parse_sync_mode(s.options.sync, path + ": options.sync");
   if (auto b = j.value("branch_of", nlohmann::json()); b.is_object())
     s.branch_of = BranchRecord{b.at("session").get<std::string>(), b.at("turn").get<int>()};
-  s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{});
+  s.billing = billing_from_json(j.value("billing", nlohmann::json::object()), Billing{}, path + ": billing");
   for (const auto& t : j.value("turns", nlohmann::json::array())) s.turns.push_back(turn_from(t));
   if (auto f = j.value("final", nlohmann::json()); f.is_object()) s.final_output = final_record_from_json(f, s.version, path);
   if (auto sp = j.value("split", nlohmann::json()); sp.is_object()) s.split = split_record_from_json(sp, path);
