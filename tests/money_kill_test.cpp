@@ -7,7 +7,8 @@
 // (OMNICUT_KILL_SEED=N repeats a run's choices). Each kill is counted by the state it left the
 // ledger in, and the mid-submit ("submitting") and polling ("submitted") ones must have been hit:
 // the emulator's queue-ms keeps each job queued before it renders and its slow-submit answers the
-// submit half-way through the job's measured time at the emulator, so both windows are wide.
+// submit half-way through the job's measured time at the emulator, so both windows are wide; when
+// the random instants still miss the submit (a loaded machine), one more session is killed mid-submit.
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -100,8 +101,21 @@ struct RunOutcome {
   int exit_code = -1;  // when not killed
 };
 
+// Where a kill left the session: before the upload was recorded ("prep/upload"), the status of
+// the first unfinished turn, or "completed" (every turn done: download and remux).
+std::string ledger_state(const std::string& ledger) {
+  if (!fs::exists(ledger)) return "prep/upload";
+  Session s = load_session(ledger);
+  if (!s.upload) return "prep/upload";
+  for (const auto& t : s.turns)
+    if (t.status != turn_status::completed) return t.status;
+  return "completed";
+}
+
 // Runs omnicut and, when `kill_after` is given and it is still running then, SIGKILLs it.
-RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, std::optional<double> kill_after) {
+// With `kill_in_state` ("submitting"), the kill comes as soon as `ledger` shows it instead.
+RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, std::optional<double> kill_after,
+                     const std::string& kill_in_state = "", const std::string& ledger = "") {
   pid_t pid = spawn_omnicut(args, {"FAL_KEY=" + kKey}, log);
   const auto started = Clock::now();
   const double limit = kill_after.value_or(300.0);
@@ -109,7 +123,8 @@ RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, 
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid)
       return {false, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)};
-    if (std::chrono::duration<double>(Clock::now() - started).count() >= limit) {
+    if (std::chrono::duration<double>(Clock::now() - started).count() >= limit ||
+        (!kill_in_state.empty() && ledger_state(ledger) == kill_in_state)) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       if (!kill_after) {
@@ -121,16 +136,6 @@ RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, 
   }
 }
 
-// Where a kill left the session: before the upload was recorded ("prep/upload"), the status of
-// the first unfinished turn, or "completed" (every turn done: download and remux).
-std::string ledger_state(const std::string& ledger) {
-  if (!fs::exists(ledger)) return "prep/upload";
-  Session s = load_session(ledger);
-  if (!s.upload) return "prep/upload";
-  for (const auto& t : s.turns)
-    if (t.status != turn_status::completed) return t.status;
-  return "completed";
-}
 
 struct Tally {
   std::map<std::string, int> kills_by_state;
@@ -194,7 +199,8 @@ double within_rest(const std::string& ledger, double expected_s, std::mt19937& r
 // One session: its first run killed at `first_kill` seconds (none: run whole), then resumed until
 // it exits 0. Returns the wall time of the whole session.
 double run_session(int index, const fs::path& root, const fs::path& src, const emulator::Faults& faults,
-                   std::optional<double> first_kill, double expected_s, std::mt19937& rng, Tally& tally) {
+                   std::optional<double> first_kill, double expected_s, std::mt19937& rng, Tally& tally,
+                   const std::string& first_kill_in_state = "") {
   auto dir = root / ("session" + std::to_string(index));
   fs::create_directories(dir);
   Emu e(faults);
@@ -210,12 +216,16 @@ double run_session(int index, const fs::path& root, const fs::path& src, const e
     else if (first_kill && kills < kMaxKillsPerSession && kill_again(rng)) kill_at = within_rest(ledger, expected_s, rng);
     auto log = dir / ("run" + std::to_string(run) + ".log");
     auto args = fs::exists(ledger) ? resume_args(ledger, e.emu.url(), resend_lost) : fresh_args(src, out, e.emu.url());
-    RunOutcome o = run_until(args, log, kill_at);
+    RunOutcome o = run == 0 && !first_kill_in_state.empty() ? run_until(args, log, kill_at, first_kill_in_state, ledger)
+                                                            : run_until(args, log, kill_at);
     resend_lost = false;
     if (o.killed) {
       std::string state = ledger_state(ledger);
       ++kills, ++tally.kills, ++tally.kills_by_state[state];
-      std::printf("session %d run %d: killed at %.2f s, ledger %s\n", index, run, *kill_at, state.c_str());
+      if (run == 0 && !first_kill_in_state.empty())
+        std::printf("session %d run %d: killed when its ledger said %s, ledger %s\n", index, run, first_kill_in_state.c_str(), state.c_str());
+      else
+        std::printf("session %d run %d: killed at %.2f s, ledger %s\n", index, run, *kill_at, state.c_str());
       continue;
     }
     if (kill_at) ++tally.missed;
@@ -268,6 +278,13 @@ TEST(MoneyKill, KilledAtRandomInstantsEachTurnIsSubmittedOnceAndTheSessionFinish
   for (int i = 0; i < kKilledSessions && !HasFailure(); ++i) {
     std::uniform_real_distribution<double> within(i * slice, (i + 1) * slice);
     run_session(i + 1, root, src, faults, within(rng), whole_s, rng, tally);
+  }
+
+  // The uniform instants can all miss the submit's window on a loaded machine; then one more
+  // session is killed the moment its ledger says "submitting", so that path is always exercised.
+  if (tally.kills_by_state["submitting"] == 0 && !HasFailure()) {
+    std::printf("no random kill landed mid-submit: one more session, killed when its ledger says submitting\n");
+    run_session(kKilledSessions + 1, root, src, faults, 300.0, whole_s, rng, tally, "submitting");
   }
 
   std::printf("kills: %d (%d planned ones came after the run had ended); refusals for a submit that never left, "
