@@ -44,9 +44,9 @@ std::vector<OutputSize> output_sizes(const json& output, const std::string& subj
   std::vector<OutputSize> sizes;
   const json table = output.value("resolutions", json::object());
   for (auto& [name, wh] : table.items()) {
-    if (!wh.is_array() || wh.size() != 2 || !wh[0].is_number_integer() || !wh[1].is_number_integer() ||
-        wh[0].get<int64_t>() < 2 || wh[1].get<int64_t>() < 2 || wh[0].get<int64_t>() > kMaxSide || wh[1].get<int64_t>() > kMaxSide)
-      throw Error(ErrorKind::usage, subject, "output resolution " + name + " is not [width, height] (2 to 16384 pixels)");
+    auto side = [](const json& v) { return v.is_number_integer() && v.get<int64_t>() >= 2 && v.get<int64_t>() <= kMaxSide; };
+    if (!wh.is_array() || wh.size() != 2 || !side(wh[0]) || !side(wh[1]))
+      throw Error(ErrorKind::usage, subject, "output resolution " + name + " is not [width, height] (2 to 16384 pixels each)");
     sizes.push_back({name, wh[0].get<int>(), wh[1].get<int>()});
   }
   // JSON objects come back sorted by name; the table lists them smallest first.

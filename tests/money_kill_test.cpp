@@ -136,7 +136,6 @@ RunOutcome run_until(const std::vector<std::string>& args, const fs::path& log, 
   }
 }
 
-
 struct Tally {
   std::map<std::string, int> kills_by_state;
   int kills = 0;
@@ -216,16 +215,14 @@ double run_session(int index, const fs::path& root, const fs::path& src, const e
     else if (first_kill && kills < kMaxKillsPerSession && kill_again(rng)) kill_at = within_rest(ledger, expected_s, rng);
     auto log = dir / ("run" + std::to_string(run) + ".log");
     auto args = fs::exists(ledger) ? resume_args(ledger, e.emu.url(), resend_lost) : fresh_args(src, out, e.emu.url());
-    RunOutcome o = run == 0 && !first_kill_in_state.empty() ? run_until(args, log, kill_at, first_kill_in_state, ledger)
-                                                            : run_until(args, log, kill_at);
+    const std::string kill_in_state = run == 0 ? first_kill_in_state : "";
+    RunOutcome o = run_until(args, log, kill_at, kill_in_state, ledger);
     resend_lost = false;
     if (o.killed) {
       std::string state = ledger_state(ledger);
       ++kills, ++tally.kills, ++tally.kills_by_state[state];
-      if (run == 0 && !first_kill_in_state.empty())
-        std::printf("session %d run %d: killed when its ledger said %s, ledger %s\n", index, run, first_kill_in_state.c_str(), state.c_str());
-      else
-        std::printf("session %d run %d: killed at %.2f s, ledger %s\n", index, run, *kill_at, state.c_str());
+      const std::string when = kill_in_state.empty() ? "at " + std::to_string(*kill_at) + " s" : "when its ledger said " + kill_in_state;
+      std::printf("session %d run %d: killed %s, ledger %s\n", index, run, when.c_str(), state.c_str());
       continue;
     }
     if (kill_at) ++tally.missed;
